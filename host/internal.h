@@ -1,0 +1,213 @@
+/*
+ * Internal interfaces shared by the host files.  Data flows one way:
+ * context (device, programs) -> desc (validation, the resolved problem) ->
+ * plan (algorithm table) -> algo_*.c (one algorithm each).
+ */
+#ifndef CLCONV_INTERNAL_H
+#define CLCONV_INTERNAL_H
+
+#include "clconv.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors (error.c) ---------------------------------------------------- */
+
+/* Sets the thread's message and returns status, so failures read
+ * `return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: groups = %d: ...", op, g);` */
+clconv_status clconv_fail(clconv_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void clconv_clear_error(void);
+const char *clconv_cl_error_name(cl_int err);
+/* For a failed OpenCL call: CLCONV_OPENCL_ERROR (or OUT_OF_MEMORY) and a
+ * message "op: call failed: CL_NAME (code)". */
+clconv_status clconv_cl_fail(const char *op, const char *call, cl_int err);
+
+/* Checked size arithmetic: 0 on overflow (and *out untouched). */
+int clconv_mul_size(size_t a, size_t b, size_t *out);
+
+/* ---- the resolved problem (desc.c) --------------------------------------- */
+
+/* A validated descriptor with every ONNX rule applied: pads explicit,
+ * output size known, spatial axes normalised to 3 as [D][H][W] (a rank-2
+ * problem has D = 1, a rank-1 one D = H = 1; unused axes have size 1,
+ * stride 1, dilation 1, pads 0).  Every algorithm works on this. */
+typedef struct conv_problem {
+    int rank;
+    int N, C, K, G;   /* batch, input channels, output channels, groups */
+    int in[3], out[3], k[3], s[3], d[3], pb[3], pe[3];
+    int transposed;
+    int has_bias;
+    clconv_activation act;
+    float alpha, beta;
+} conv_problem;
+
+/* Validates desc for operation `op` (used in messages) and fills p. */
+clconv_status clconv_problem_from_desc(const clconv_conv_desc *desc, const char *op,
+                                       conv_problem *p);
+/* The reference on a resolved problem (reference.c); bias NULL iff !has_bias. */
+void clconv_reference_problem(const conv_problem *p, const float *input, const float *weights,
+                              const float *bias, double *output);
+/* "N1 C7 13x17 K70 k3x3 s1,1 p1,1,1,1 d1,1 g1" for messages and reports. */
+void clconv_problem_string(const conv_problem *p, char *buf, size_t n);
+size_t clconv_problem_input_elems(const conv_problem *p);
+size_t clconv_problem_weight_elems(const conv_problem *p);
+size_t clconv_problem_output_elems(const conv_problem *p);
+
+/* ---- device parameters (device_params.c) --------------------------------- */
+
+typedef enum { CLCONV_DEV_CPU, CLCONV_DEV_GPU, CLCONV_DEV_OTHER } clconv_device_class;
+
+/* Tile sizes and work-group shapes per device class and vendor; the one
+ * place where device quirks are decided. */
+typedef struct clconv_device_params {
+    clconv_device_class cls;
+    /* direct convolution: output channels and output x positions per
+     * work-item (the latter is also the vector width: 1, 2, 4, 8 or 16) */
+    int direct_oc_block, direct_w_block;
+    size_t direct_lws[3]; /* 0 = let the driver choose */
+    /* winograd: output channels per work-item in the batched GEMM stage */
+    int wino_k_block, wino_t_block;
+    /* generic work-group size for 1D elementwise / layout kernels (0 = driver) */
+    size_t lws_1d;
+} clconv_device_params;
+
+void clconv_device_params_init(cl_device_id dev, clconv_device_params *p);
+
+/* ---- context (context.c) and programs (program_cache.c) ------------------ */
+
+typedef struct program_entry program_entry;
+
+struct clconv_context {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context cl_ctx;
+    cl_command_queue queue;
+    int profiling;
+    char device_name[512];
+    char cache_key_device[1024]; /* platform, device, driver, version */
+    clconv_device_params params;
+    /* programs, keyed by (file, options); guarded by lock */
+    pthread_mutex_t lock;
+    program_entry *programs;
+    int disk_cache;
+    char cache_dir[1024];
+    void (*log)(void *, const char *);
+    void *log_user;
+};
+
+void clconv_log(const clconv_context *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The built program for kernels/<file> with these -D options (the common
+ * prelude kernels/common.cl is prepended).  Cached in the context and on
+ * disk; the context keeps ownership. */
+clconv_status clconv_get_program(clconv_context *ctx, const char *file, const char *options,
+                                 cl_program *program);
+/* A new kernel (caller releases it) from clconv_get_program. */
+clconv_status clconv_create_kernel(clconv_context *ctx, const char *file, const char *options,
+                                   const char *name, cl_kernel *kernel);
+void clconv_program_cache_release(clconv_context *ctx);
+
+/* Embedded sources (generated kernel_sources.c). */
+#include "kernel_sources.h"
+
+/* ---- enqueue helpers (launch.c) ------------------------------------------ */
+
+/* Sets kernel arguments from a list: clconv_args(k, op, n, ARG_MEM(buf), ARG_INT(3), ...) */
+typedef struct kernel_arg {
+    size_t size;
+    const void *ptr;
+    union { cl_mem mem; cl_int i; cl_float f; cl_uint u; } v;
+} kernel_arg;
+#define ARG_MEM(m) ((kernel_arg){sizeof(cl_mem), NULL, {.mem = (m)}})
+#define ARG_INT(x) ((kernel_arg){sizeof(cl_int), NULL, {.i = (cl_int)(x)}})
+#define ARG_FLOAT(x) ((kernel_arg){sizeof(cl_float), NULL, {.f = (cl_float)(x)}})
+#define ARG_LOCAL(bytes) ((kernel_arg){(bytes), NULL, {.i = -1}})
+clconv_status clconv_set_args(cl_kernel k, const char *op, int n, const kernel_arg *args);
+
+/* A chain of launches on one queue: each waits for the previous one (so an
+ * out-of-order queue works), the first for the caller's wait list; the last
+ * event goes to the caller.  Usage:
+ *   launch_chain ch; clconv_chain_begin(&ch, ctx, n_wait, wait);
+ *   st = clconv_chain_kernel(&ch, op, kernel, dims, gws, lws);  ...
+ *   return clconv_chain_end(&ch, st, event);   // releases what it must */
+typedef struct launch_chain {
+    cl_command_queue queue;
+    cl_uint n_wait;
+    const cl_event *wait;
+    cl_event last; /* owned */
+} launch_chain;
+void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, const cl_event *wait);
+/* gws is rounded up to a multiple of lws (lws NULL or 0 entries = driver). */
+clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
+                                  const size_t *gws, const size_t *lws);
+clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *event);
+
+/* Device buffer helpers. */
+clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,
+                                   size_t bytes, const void *host, cl_mem *out);
+/* Checks CL_MEM_SIZE >= bytes; names `what` in the message. */
+clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const char *what);
+/* Blocking read of a whole region. */
+clconv_status clconv_read_buffer(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
+                                 void *host);
+
+/* -D options common to every program: activation enum values etc. */
+#define CLCONV_COMMON_OPTIONS "-cl-mad-enable"
+
+/* ---- plans and the algorithm table (plan.c, algo_*.c) -------------------- */
+
+typedef struct clconv_algo clconv_algo;
+
+struct clconv_plan {
+    clconv_context *ctx;
+    conv_problem p;
+    const clconv_algo *algo;
+    char describe[256];
+    int has_weights;
+    size_t workspace_bytes;
+    cl_mem own_workspace; /* allocated on first NULL-workspace enqueue */
+    void *state;          /* the algorithm's, freed by its destroy */
+};
+
+struct clconv_algo {
+    clconv_algorithm id;
+    const char *name;
+    /* 1 if it can run p on this context; else 0 and a reason in why. */
+    int (*applicable)(const clconv_context *ctx, const conv_problem *p, char *why, size_t n);
+    /* Builds programs/kernels, sets plan->state, plan->workspace_bytes and
+     * plan->describe.  The plan has ctx and p set. */
+    clconv_status (*create)(clconv_plan *plan);
+    /* Host weights in the ONNX layout of plan->p; bias NULL iff !has_bias. */
+    clconv_status (*set_weights)(clconv_plan *plan, const float *weights, const float *bias);
+    /* workspace holds >= workspace_bytes (NULL iff 0). */
+    clconv_status (*enqueue)(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
+                             cl_uint n_wait, const cl_event *wait, cl_event *event);
+    void (*destroy)(clconv_plan *plan);
+};
+
+/* The table, in AUTO's preference order is decided by plan.c, not here. */
+extern const clconv_algo clconv_algo_direct;
+extern const clconv_algo clconv_algo_gemm;
+extern const clconv_algo clconv_algo_winograd_f2x2;
+extern const clconv_algo clconv_algo_winograd_f4x4;
+extern const clconv_algo clconv_algo_depthwise;
+extern const clconv_algo clconv_algo_dilated_s2b;
+extern const clconv_algo clconv_algo_deconv_d2s;
+/* NULL for AUTO or an algorithm not compiled in. */
+const clconv_algo *clconv_algo_lookup(clconv_algorithm id);
+
+/* For composite algorithms (dilated_s2b, deconv_d2s): a plan for a
+ * resolved problem, with algorithm `id` (AUTO allowed), owned by the caller. */
+clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem *p,
+                                         clconv_algorithm id, const char *op, clconv_plan **plan);
+/* AUTO's choice for p (never an inapplicable one). */
+clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_problem *p);
+
+/* Activation as kernel arguments: every kernel that stores output takes
+ * (int act, float alpha, float beta) and applies common.cl's activate(). */
+
+#endif

@@ -1,0 +1,341 @@
+/*
+ * clconv — ONNX-exact convolutions on any OpenCL 1.2 device.
+ *
+ * What it is
+ *   A C11 library that runs the convolutions of deep networks (ONNX `Conv`
+ *   and `ConvTranspose`, rank 1-3, every attribute) and `DepthToSpace` /
+ *   `SpaceToDepth` on an OpenCL device, and a double-precision CPU reference
+ *   of the same operations to check results against.
+ *
+ * Lifecycle
+ *   1. clconv_context_create()  (or _create_from_queue() with your own queue)
+ *   2. describe a layer:        clconv_conv_desc_init() then set fields
+ *   3. clconv_plan_create()     validates, chooses the algorithm, builds the
+ *                               OpenCL programs, knows its workspace size
+ *   4. clconv_plan_set_weights() once; every weight transform happens here
+ *   5. clconv_plan_enqueue()    any number of times, on your cl_mem buffers
+ *   6. clconv_plan_destroy(), clconv_context_destroy()
+ *
+ * Tensor layouts (float32, C order, ONNX)
+ *   input   x[N][C][D][H][W]            (rank 2 drops D, rank 1 drops D and H)
+ *   weights w[K][C/groups][kD][kH][kW]  for Conv
+ *           w[C][K/groups][kD][kH][kW]  for ConvTranspose
+ *   bias    b[K]
+ *   output  y[N][K][oD][oH][oW]
+ *   With NOTSET auto_pad, per spatial axis i:
+ *     Conv:          o = floor((in + pads_begin + pads_end - ((k-1)*d + 1)) / s) + 1
+ *     ConvTranspose: o = s*(in-1) + output_padding + (k-1)*d + 1 - pads_begin - pads_end
+ *   clconv_conv_output_shape() computes it for every auto_pad mode.
+ *
+ * Ownership
+ *   clconv never releases an OpenCL object it did not create or retain.
+ *   Buffers passed to enqueue stay the caller's.  Every *_destroy(NULL) is a
+ *   no-op.
+ *
+ * Errors
+ *   Every function returns a clconv_status.  On failure nothing was enqueued,
+ *   no event was returned and no output was written; clconv_last_error()
+ *   holds a message for the calling thread that names the operation, the
+ *   field, its value and the rule, e.g.
+ *     "clconv_plan_create: pads_begin[1] = -1: pads must be >= 0".
+ *   The library never prints, aborts or exits.
+ *
+ * Threading
+ *   A context may be shared by threads (its program cache is locked).  A plan
+ *   must not be enqueued from two threads at once: clSetKernelArg is the one
+ *   OpenCL call that is not thread-safe, and each plan owns its kernels.
+ *
+ * Growth
+ *   Structs are append-only: new fields go at the end and their defaults are
+ *   set by the matching *_init() function.  Always call the init function.
+ */
+#ifndef CLCONV_H
+#define CLCONV_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+#include <stddef.h>
+
+#if defined(CLCONV_BUILDING) && defined(__GNUC__)
+#define CLCONV_API __attribute__((visibility("default")))
+#else
+#define CLCONV_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLCONV_VERSION_MAJOR 0
+#define CLCONV_VERSION_MINOR 1
+#define CLCONV_VERSION_PATCH 0
+#define CLCONV_MAX_RANK 3
+
+/* ------------------------------------------------------------------------ */
+/* Status                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Values are pinned: they never change meaning between versions. */
+typedef enum clconv_status {
+    CLCONV_SUCCESS = 0,
+    CLCONV_INVALID_ARGUMENT = 1, /* a descriptor field, pointer or buffer is invalid */
+    CLCONV_UNSUPPORTED = 2,      /* valid, but the requested algorithm cannot do it */
+    CLCONV_INVALID_STATE = 3,    /* e.g. enqueue before set_weights */
+    CLCONV_OUT_OF_MEMORY = 4,    /* host or device allocation failed */
+    CLCONV_OPENCL_ERROR = 5,     /* an OpenCL call failed; the message names it */
+    CLCONV_BUILD_ERROR = 6,      /* a kernel failed to compile; the message has the log head */
+    CLCONV_DEVICE_NOT_FOUND = 7  /* no OpenCL device, or none matches the request */
+} clconv_status;
+
+/* Static text for a status; never NULL. */
+CLCONV_API const char *clconv_status_string(clconv_status status);
+
+/* The last error message set on the calling thread ("" if none).  Valid until
+ * the next clconv call on this thread. */
+CLCONV_API const char *clconv_last_error(void);
+
+/* Library version as "MAJOR.MINOR.PATCH". */
+CLCONV_API const char *clconv_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct clconv_context clconv_context;
+
+typedef struct clconv_context_options {
+    /* Device to open: "P:D" (platform and device index as `clconv-bench
+     * devices` lists them) or a case-insensitive substring of the device or
+     * platform name.  NULL: the CLCONV_DEVICE environment variable, else the
+     * first GPU, else the first device.  Ignored by _create_from_queue.   */
+    const char *device;
+    /* Disk cache of program binaries.  NULL: $CLCONV_CACHE_DIR, else
+     * $XDG_CACHE_HOME/clconv, else ~/.cache/clconv.                       */
+    const char *cache_dir;
+    /* 1: never touch the disk cache (also when CLCONV_CACHE=0).  Default 0. */
+    int disable_disk_cache;
+    /* 1: create the queue with CL_QUEUE_PROFILING_ENABLE.  Default 0.      */
+    int enable_profiling;
+    /* Optional log sink for build logs and cache decisions.  Default NULL. */
+    void (*log)(void *user, const char *message);
+    void *log_user;
+} clconv_context_options;
+
+CLCONV_API void clconv_context_options_init(clconv_context_options *options);
+
+/* Opens a device and creates its own cl_context and in-order queue.
+ * options may be NULL (defaults).  Fails with CLCONV_DEVICE_NOT_FOUND when
+ * there is no OpenCL device or none matches options->device. */
+CLCONV_API clconv_status clconv_context_create(const clconv_context_options *options,
+                                               clconv_context **context);
+
+/* Uses the caller's queue (and its context and device), which it retains and
+ * releases on destroy; it releases nothing else of the caller's.  The queue
+ * may be out-of-order: clconv chains its own launches with events. */
+CLCONV_API clconv_status clconv_context_create_from_queue(cl_command_queue queue,
+                                                          const clconv_context_options *options,
+                                                          clconv_context **context);
+
+CLCONV_API void clconv_context_destroy(clconv_context *context);
+
+/* Borrowed handles; valid while the context lives. */
+CLCONV_API cl_context clconv_context_cl_context(const clconv_context *context);
+CLCONV_API cl_command_queue clconv_context_queue(const clconv_context *context);
+CLCONV_API cl_device_id clconv_context_device(const clconv_context *context);
+/* "platform name / device name", for reports. */
+CLCONV_API const char *clconv_context_device_name(const clconv_context *context);
+
+/* ------------------------------------------------------------------------ */
+/* Convolution descriptor (ONNX Conv / ConvTranspose)                       */
+/* ------------------------------------------------------------------------ */
+
+typedef enum clconv_auto_pad {
+    CLCONV_AUTO_PAD_NOTSET = 0, /* use pads_begin / pads_end */
+    CLCONV_AUTO_PAD_SAME_UPPER = 1,
+    CLCONV_AUTO_PAD_SAME_LOWER = 2,
+    CLCONV_AUTO_PAD_VALID = 3
+} clconv_auto_pad;
+
+typedef enum clconv_activation {
+    CLCONV_ACTIVATION_NONE = 0,
+    CLCONV_ACTIVATION_RELU = 1,       /* max(x, 0)                          */
+    CLCONV_ACTIVATION_CLIP = 2,       /* min(max(x, alpha), beta); relu6 = clip(0,6) */
+    CLCONV_ACTIVATION_LEAKY_RELU = 3  /* x >= 0 ? x : alpha * x            */
+} clconv_activation;
+
+/* Spatial arrays hold `rank` entries in ONNX order (D, H, W for rank 3;
+ * H, W for rank 2; W for rank 1).  Entries past `rank` are ignored. */
+typedef struct clconv_conv_desc {
+    int rank;                           /* 1..3                              default 2 */
+    int batch;                          /* N >= 1                             default 1 */
+    int in_channels;                    /* C >= 1, divisible by groups       (required) */
+    int out_channels;                   /* K >= 1, divisible by groups       (required) */
+    int in_size[CLCONV_MAX_RANK];       /* input spatial size >= 1           (required) */
+    int kernel_size[CLCONV_MAX_RANK];   /* kernel_shape >= 1                 (required) */
+    int strides[CLCONV_MAX_RANK];       /* >= 1                               default 1 */
+    int dilations[CLCONV_MAX_RANK];     /* >= 1                               default 1 */
+    int pads_begin[CLCONV_MAX_RANK];    /* >= 0, NOTSET only                  default 0 */
+    int pads_end[CLCONV_MAX_RANK];      /* >= 0, NOTSET only                  default 0 */
+    clconv_auto_pad auto_pad;           /*                               default NOTSET */
+    int groups;                         /* >= 1; groups == C is depthwise     default 1 */
+    int transposed;                     /* 0 Conv, 1 ConvTranspose            default 0 */
+    int output_padding[CLCONV_MAX_RANK];/* transposed: 0 <= op < max(s, d)    default 0 */
+    int output_shape[CLCONV_MAX_RANK];  /* transposed: all > 0 to request a size, all 0
+                                           for none; overrides pads       default 0 */
+    int has_bias;                       /* 0 or 1                             default 0 */
+    clconv_activation activation;       /*                                default NONE */
+    float activation_alpha;             /* clip min / leaky slope  default 0 / 0.01 */
+    float activation_beta;              /* clip max                           default 0 */
+} clconv_conv_desc;
+
+/* Fills ONNX defaults for the given rank (1..3) and zeroes the sizes that
+ * the caller must set. */
+CLCONV_API void clconv_conv_desc_init(clconv_conv_desc *desc, int rank);
+
+/* Validates the descriptor and writes the output spatial size (rank
+ * entries).  Returns CLCONV_INVALID_ARGUMENT with the field named. */
+CLCONV_API clconv_status clconv_conv_output_shape(const clconv_conv_desc *desc,
+                                                  int out_size[CLCONV_MAX_RANK]);
+
+/* The explicit pads that ONNX semantics imply for this descriptor after
+ * auto_pad and output_shape are applied (for ConvTranspose from an
+ * output_shape they may be negative: output beyond the natural size). */
+CLCONV_API clconv_status clconv_conv_resolved_pads(const clconv_conv_desc *desc,
+                                                   int pads_begin[CLCONV_MAX_RANK],
+                                                   int pads_end[CLCONV_MAX_RANK]);
+
+/* Multiply-adds x 2 of the direct method, bias and activation excluded:
+ * the FLOP count every GFLOP/s figure of clconv uses.  0 if invalid. */
+CLCONV_API double clconv_conv_flops(const clconv_conv_desc *desc);
+
+/* Element counts of input, weights and output (0 if invalid). */
+CLCONV_API size_t clconv_conv_input_elems(const clconv_conv_desc *desc);
+CLCONV_API size_t clconv_conv_weight_elems(const clconv_conv_desc *desc);
+CLCONV_API size_t clconv_conv_output_elems(const clconv_conv_desc *desc);
+
+/* ------------------------------------------------------------------------ */
+/* Plans                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Values are pinned. */
+typedef enum clconv_algorithm {
+    CLCONV_ALGO_AUTO = 0,
+    CLCONV_ALGO_DIRECT = 1,        /* universal: every valid descriptor          */
+    CLCONV_ALGO_GEMM = 2,          /* 1x1 GEMM, else im2col/vol2col + CLBlast GEMM */
+    CLCONV_ALGO_WINOGRAD_F2X2 = 3, /* 2D 3x3 stride 1 dilation 1                  */
+    CLCONV_ALGO_WINOGRAD_F4X4 = 4, /* 2D 3x3 stride 1 dilation 1                  */
+    CLCONV_ALGO_DEPTHWISE = 5,     /* groups == C, rank 2-3                        */
+    CLCONV_ALGO_DILATED_S2B = 6,   /* stride 1, dilation > 1, via space_to_batch   */
+    CLCONV_ALGO_DECONV_D2S = 7,    /* transposed, stride >= 2, via depth_to_space  */
+    CLCONV_ALGO_COUNT = 8
+} clconv_algorithm;
+
+/* "auto", "direct", "gemm", "winograd_f2x2", ...; NULL if out of range. */
+CLCONV_API const char *clconv_algorithm_name(clconv_algorithm algorithm);
+/* The inverse; CLCONV_INVALID_ARGUMENT for an unknown name. */
+CLCONV_API clconv_status clconv_algorithm_from_name(const char *name, clconv_algorithm *algorithm);
+
+typedef struct clconv_plan clconv_plan;
+
+/* Validates desc, picks the algorithm (AUTO) or checks the named one, builds
+ * its programs (and CLBlast's) and sizes the workspace.  A named algorithm
+ * that cannot do desc returns CLCONV_UNSUPPORTED and the reason. */
+CLCONV_API clconv_status clconv_plan_create(clconv_context *context, const clconv_conv_desc *desc,
+                                            clconv_algorithm algorithm, clconv_plan **plan);
+
+/* Whether `algorithm` can run desc on this context's device, without
+ * building anything; CLCONV_UNSUPPORTED with the reason if not. */
+CLCONV_API clconv_status clconv_algorithm_supports(clconv_context *context,
+                                                   const clconv_conv_desc *desc,
+                                                   clconv_algorithm algorithm);
+
+CLCONV_API void clconv_plan_destroy(clconv_plan *plan);
+
+/* The algorithm the plan runs (never AUTO). */
+CLCONV_API clconv_algorithm clconv_plan_algorithm(const clconv_plan *plan);
+/* One line: algorithm, tile and work-group ("winograd_f4x4 tile 4x4 ..."). */
+CLCONV_API const char *clconv_plan_describe(const clconv_plan *plan);
+
+/* Loads weights (layout above) and bias (K floats, required iff has_bias,
+ * else must be NULL) from device buffers and transforms them once into
+ * buffers the plan owns.  Blocks until done; may be called again to
+ * replace them. */
+CLCONV_API clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias);
+/* The same from host arrays. */
+CLCONV_API clconv_status clconv_plan_set_weights_host(clconv_plan *plan, const float *weights,
+                                                      const float *bias);
+
+/* Bytes of scratch memory enqueue needs (0 if none). */
+CLCONV_API clconv_status clconv_plan_workspace_size(const clconv_plan *plan, size_t *bytes);
+
+/* Enqueues y = act(conv(x, w) + b) on the context's queue.  input and output
+ * must hold at least the element counts above (checked with CL_MEM_SIZE) and
+ * must not overlap.  workspace: a buffer of at least workspace_size bytes,
+ * or NULL to let the plan allocate and keep its own.  Waits for wait_list;
+ * event (may be NULL) receives an event that completes with the output.
+ * Returns CLCONV_INVALID_STATE before set_weights. */
+CLCONV_API clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
+                                             cl_mem workspace, cl_uint num_events_in_wait_list,
+                                             const cl_event *event_wait_list, cl_event *event);
+
+/* Convenience for scripts and tests: plan, upload, run, download, release;
+ * blocks.  bias must be non-NULL iff desc->has_bias.  If ran is not NULL it
+ * receives the algorithm that ran. */
+CLCONV_API clconv_status clconv_conv_host(clconv_context *context, const clconv_conv_desc *desc,
+                                          clconv_algorithm algorithm, const float *input,
+                                          const float *weights, const float *bias, float *output,
+                                          clconv_algorithm *ran);
+
+/* ------------------------------------------------------------------------ */
+/* DepthToSpace / SpaceToDepth (ONNX, 4D NCHW)                               */
+/* ------------------------------------------------------------------------ */
+
+typedef enum clconv_space_depth_op {
+    CLCONV_DEPTH_TO_SPACE = 0, /* [N][C][H][W] -> [N][C/(b*b)][H*b][W*b] */
+    CLCONV_SPACE_TO_DEPTH = 1  /* [N][C][H][W] -> [N][C*b*b][H/b][W/b]   */
+} clconv_space_depth_op;
+
+typedef enum clconv_depth_to_space_mode {
+    CLCONV_MODE_DCR = 0, /* ONNX default: depth-column-row */
+    CLCONV_MODE_CRD = 1  /* column-row-depth               */
+} clconv_depth_to_space_mode;
+
+typedef struct clconv_space_depth_desc {
+    clconv_space_depth_op op;
+    int batch, channels, height, width; /* input shape, all >= 1 */
+    int blocksize;                      /* >= 1 */
+    clconv_depth_to_space_mode mode;    /* depth_to_space only; default DCR */
+} clconv_space_depth_desc;
+
+CLCONV_API void clconv_space_depth_desc_init(clconv_space_depth_desc *desc, clconv_space_depth_op op);
+/* Validates and writes the output shape [N, C, H, W]. */
+CLCONV_API clconv_status clconv_space_depth_output_shape(const clconv_space_depth_desc *desc,
+                                                         int out_shape[4]);
+CLCONV_API clconv_status clconv_space_depth_enqueue(clconv_context *context,
+                                                    const clconv_space_depth_desc *desc,
+                                                    cl_mem input, cl_mem output,
+                                                    cl_uint num_events_in_wait_list,
+                                                    const cl_event *event_wait_list,
+                                                    cl_event *event);
+CLCONV_API clconv_status clconv_space_depth_host(clconv_context *context,
+                                                 const clconv_space_depth_desc *desc,
+                                                 const float *input, float *output);
+
+/* ------------------------------------------------------------------------ */
+/* CPU reference (double accumulation)                                      */
+/* ------------------------------------------------------------------------ */
+
+/* y = act(conv(x, w) + b) accumulated in double, written as double, with the
+ * exact semantics of the device path.  bias must be non-NULL iff has_bias. */
+CLCONV_API clconv_status clconv_reference_conv(const clconv_conv_desc *desc, const float *input,
+                                               const float *weights, const float *bias,
+                                               double *output);
+CLCONV_API clconv_status clconv_reference_space_depth(const clconv_space_depth_desc *desc,
+                                                      const float *input, float *output);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLCONV_H */

@@ -1,0 +1,18 @@
+/* Prelude prepended to every program: the fused activation every kernel that
+ * stores a convolution output applies, and the activation codes (the values
+ * of clconv_activation in clconv.h). */
+#define ACT_NONE 0
+#define ACT_RELU 1
+#define ACT_CLIP 2
+#define ACT_LEAKY_RELU 3
+
+inline float activate(float v, int act, float alpha, float beta)
+{
+    if (act == ACT_RELU)
+        return fmax(v, 0.0f);
+    if (act == ACT_CLIP)
+        return fmin(fmax(v, alpha), beta);
+    if (act == ACT_LEAKY_RELU)
+        return v >= 0.0f ? v : alpha * v;
+    return v;
+}
