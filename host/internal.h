@@ -155,6 +155,25 @@ clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const 
 clconv_status clconv_read_buffer(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
                                  void *host);
 
+/* Workspace carving: composite algorithms hand regions of their workspace
+ * to inner plans as sub-buffers, so offsets must meet the device's
+ * CL_DEVICE_MEM_BASE_ADDR_ALIGN (clconv_subbuffer_align, in bytes). */
+size_t clconv_align_up(size_t v, size_t a);
+size_t clconv_subbuffer_align(const clconv_context *ctx);
+clconv_status clconv_sub_buffer(cl_mem parent, size_t offset, size_t bytes, const char *op,
+                                cl_mem *out);
+
+/* Launch trace, for the tests that prove a plan runs what it reports: while
+ * enabled on a thread, every kernel a chain launches appends a line
+ * "kernel_name [build options]"; host-side steps (a CLBlast call) append
+ * their own line with clconv_trace_note().  Kernel names start with their
+ * family: direct_, gemm_, winograd_ (options carry -DWINO_M=2 or 4),
+ * depthwise_, s2b_ (space_to_batch / batch_to_space), d2s_ (deconv_d2s),
+ * space_depth_. */
+void clconv_trace_enable(int on);
+const char *clconv_trace_text(void);
+void clconv_trace_note(const char *line);
+
 /* -D options common to every program: activation enum values etc. */
 #define CLCONV_COMMON_OPTIONS "-cl-mad-enable"
 
