@@ -87,6 +87,7 @@ struct clconv_context {
     cl_command_queue queue;
     int profiling;
     char device_name[512];
+    size_t subbuf_align; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
     char cache_key_device[1024]; /* platform, device, driver, version */
     clconv_device_params params;
     /* programs, keyed by (file, options); guarded by lock */
@@ -116,16 +117,16 @@ void clconv_program_cache_release(clconv_context *ctx);
 
 /* ---- enqueue helpers (launch.c) ------------------------------------------ */
 
-/* Sets kernel arguments from a list: clconv_args(k, op, n, ARG_MEM(buf), ARG_INT(3), ...) */
 typedef struct kernel_arg {
     size_t size;
-    const void *ptr;
+    int local; /* 1: __local memory of `size` bytes, no value */
     union { cl_mem mem; cl_int i; cl_float f; cl_uint u; } v;
 } kernel_arg;
-#define ARG_MEM(m) ((kernel_arg){sizeof(cl_mem), NULL, {.mem = (m)}})
-#define ARG_INT(x) ((kernel_arg){sizeof(cl_int), NULL, {.i = (cl_int)(x)}})
-#define ARG_FLOAT(x) ((kernel_arg){sizeof(cl_float), NULL, {.f = (cl_float)(x)}})
-#define ARG_LOCAL(bytes) ((kernel_arg){(bytes), NULL, {.i = -1}})
+#define ARG_MEM(m) ((kernel_arg){sizeof(cl_mem), 0, {.mem = (m)}})
+#define ARG_INT(x) ((kernel_arg){sizeof(cl_int), 0, {.i = (cl_int)(x)}})
+#define ARG_FLOAT(x) ((kernel_arg){sizeof(cl_float), 0, {.f = (cl_float)(x)}})
+#define ARG_LOCAL(bytes) ((kernel_arg){(bytes), 1, {.i = 0}})
+/* Sets args 0..n-1: clconv_set_args(k, op, n, (kernel_arg[]){ARG_MEM(x), ARG_INT(3)}) */
 clconv_status clconv_set_args(cl_kernel k, const char *op, int n, const kernel_arg *args);
 
 /* A chain of launches on one queue: each waits for the previous one (so an

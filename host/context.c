@@ -1,0 +1,302 @@
+/* Device choice, queue interop and the context object.  The context owns
+ * what it created and retains what the caller handed over, and releases
+ * exactly that. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PLATFORMS 16
+#define MAX_DEVICES 64
+/* CL_PLATFORM_NOT_FOUND_KHR from cl_khr_icd: the loader found no ICD. */
+#define CL_PLATFORM_NOT_FOUND_KHR_VALUE (-1001)
+
+void clconv_context_options_init(clconv_context_options *o)
+{
+    if (o)
+        memset(o, 0, sizeof *o);
+}
+
+void clconv_log(const clconv_context *ctx, const char *fmt, ...)
+{
+    if (!ctx || !ctx->log)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ctx->log(ctx->log_user, buf);
+}
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return 0;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* "P:D" with both numbers; 1 if spec has that form. */
+static int parse_index_spec(const char *spec, unsigned *p, unsigned *d)
+{
+    char *end;
+    if (!isdigit((unsigned char)spec[0]))
+        return 0;
+    unsigned long a = strtoul(spec, &end, 10);
+    if (*end != ':' || !isdigit((unsigned char)end[1]))
+        return 0;
+    unsigned long b = strtoul(end + 1, &end, 10);
+    if (*end)
+        return 0;
+    *p = (unsigned)a;
+    *d = (unsigned)b;
+    return 1;
+}
+
+static clconv_status choose_device(const char *spec, cl_platform_id *out_p, cl_device_id *out_d)
+{
+    const char *op = "clconv_context_create";
+    cl_platform_id plats[MAX_PLATFORMS];
+    cl_uint np = 0;
+    cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
+    if (err == CL_PLATFORM_NOT_FOUND_KHR_VALUE || np == 0)
+        return clconv_fail(CLCONV_DEVICE_NOT_FOUND,
+                           "%s: no OpenCL platform found (is an ICD such as pocl-opencl-icd "
+                           "installed?)",
+                           op);
+    if (err)
+        return clconv_cl_fail(op, "clGetPlatformIDs", err);
+    if (np > MAX_PLATFORMS)
+        np = MAX_PLATFORMS;
+    unsigned want_p = 0, want_d = 0;
+    int by_index = spec && parse_index_spec(spec, &want_p, &want_d);
+    cl_platform_id first_p = NULL, gpu_p = NULL;
+    cl_device_id first_d = NULL, gpu_d = NULL;
+    for (cl_uint i = 0; i < np; i++) {
+        cl_device_id devs[MAX_DEVICES];
+        cl_uint nd = 0;
+        if (clGetDeviceIDs(plats[i], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devs, &nd) != CL_SUCCESS)
+            continue;
+        if (nd > MAX_DEVICES)
+            nd = MAX_DEVICES;
+        char pname[256] = "";
+        clGetPlatformInfo(plats[i], CL_PLATFORM_NAME, sizeof pname - 1, pname, NULL);
+        for (cl_uint j = 0; j < nd; j++) {
+            char dname[256] = "";
+            cl_device_type t = 0;
+            clGetDeviceInfo(devs[j], CL_DEVICE_NAME, sizeof dname - 1, dname, NULL);
+            clGetDeviceInfo(devs[j], CL_DEVICE_TYPE, sizeof t, &t, NULL);
+            if (spec && *spec) {
+                if (by_index ? (i == want_p && j == want_d)
+                             : (contains_nocase(dname, spec) || contains_nocase(pname, spec))) {
+                    *out_p = plats[i];
+                    *out_d = devs[j];
+                    return CLCONV_SUCCESS;
+                }
+                continue;
+            }
+            if (!first_d) {
+                first_p = plats[i];
+                first_d = devs[j];
+            }
+            if (!gpu_d && (t & CL_DEVICE_TYPE_GPU)) {
+                gpu_p = plats[i];
+                gpu_d = devs[j];
+            }
+        }
+    }
+    if (spec && *spec)
+        return clconv_fail(CLCONV_DEVICE_NOT_FOUND,
+                           "%s: device = \"%s\": no OpenCL device matches (use \"P:D\" indices "
+                           "or a name substring; `clconv-bench devices` lists them)",
+                           op, spec);
+    if (gpu_d) {
+        *out_p = gpu_p;
+        *out_d = gpu_d;
+        return CLCONV_SUCCESS;
+    }
+    if (first_d) {
+        *out_p = first_p;
+        *out_d = first_d;
+        return CLCONV_SUCCESS;
+    }
+    return clconv_fail(CLCONV_DEVICE_NOT_FOUND, "%s: no OpenCL device found", op);
+}
+
+static void describe_device(clconv_context *ctx)
+{
+    char pname[256] = "", pver[256] = "", dname[256] = "", dver[256] = "", drv[256] = "";
+    char vendor[256] = "";
+    clGetPlatformInfo(ctx->platform, CL_PLATFORM_NAME, sizeof pname - 1, pname, NULL);
+    clGetPlatformInfo(ctx->platform, CL_PLATFORM_VERSION, sizeof pver - 1, pver, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_NAME, sizeof dname - 1, dname, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof dver - 1, dver, NULL);
+    clGetDeviceInfo(ctx->device, CL_DRIVER_VERSION, sizeof drv - 1, drv, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
+    snprintf(ctx->device_name, sizeof ctx->device_name, "%s / %s", pname, dname);
+    snprintf(ctx->cache_key_device, sizeof ctx->cache_key_device,
+             "platform=%s|%s device=%s|%s|%s driver=%s clconv=%s", pname, pver, dname, vendor,
+             dver, drv, CLCONV_VERSION_STRING);
+    cl_uint align_bits = 0;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                    NULL);
+    ctx->subbuf_align = align_bits >= 8 ? align_bits / 8 : 128;
+    clconv_device_params_init(ctx->device, &ctx->params);
+}
+
+static void setup_cache(clconv_context *ctx, const clconv_context_options *o)
+{
+    const char *env = getenv("CLCONV_CACHE");
+    ctx->disk_cache = !(o && o->disable_disk_cache) && !(env && strcmp(env, "0") == 0);
+    const char *dir = o ? o->cache_dir : NULL;
+    const char *home;
+    if (dir && *dir)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
+    else if ((dir = getenv("CLCONV_CACHE_DIR")) && *dir)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
+    else if ((dir = getenv("XDG_CACHE_HOME")) && *dir)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/clconv", dir);
+    else if ((home = getenv("HOME")) && *home)
+        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/.cache/clconv", home);
+    else
+        ctx->disk_cache = 0;
+}
+
+static clconv_context *context_alloc(const clconv_context_options *o)
+{
+    clconv_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+        free(ctx);
+        return NULL;
+    }
+    if (o) {
+        ctx->log = o->log;
+        ctx->log_user = o->log_user;
+    }
+    setup_cache(ctx, o);
+    return ctx;
+}
+
+clconv_status clconv_context_create(const clconv_context_options *options, clconv_context **out)
+{
+    const char *op = "clconv_context_create";
+    clconv_clear_error();
+    if (!out)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
+    *out = NULL;
+    const char *spec = options && options->device ? options->device : getenv("CLCONV_DEVICE");
+    cl_platform_id plat;
+    cl_device_id dev;
+    clconv_status st = choose_device(spec, &plat, &dev);
+    if (st)
+        return st;
+    clconv_context *ctx = context_alloc(options);
+    if (!ctx)
+        return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
+    ctx->platform = plat;
+    ctx->device = dev;
+    cl_int err;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)plat, 0};
+    ctx->cl_ctx = clCreateContext(props, 1, &dev, NULL, NULL, &err);
+    if (!ctx->cl_ctx) {
+        st = clconv_cl_fail(op, "clCreateContext", err);
+        goto fail;
+    }
+    ctx->profiling = options && options->enable_profiling;
+    ctx->queue = clCreateCommandQueue(ctx->cl_ctx, dev,
+                                      ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &err);
+    if (!ctx->queue) {
+        st = clconv_cl_fail(op, "clCreateCommandQueue", err);
+        goto fail;
+    }
+    describe_device(ctx);
+    clconv_log(ctx, "clconv: device %s", ctx->device_name);
+    *out = ctx;
+    return CLCONV_SUCCESS;
+fail:
+    clconv_context_destroy(ctx);
+    return st;
+}
+
+clconv_status clconv_context_create_from_queue(cl_command_queue queue,
+                                               const clconv_context_options *options,
+                                               clconv_context **out)
+{
+    const char *op = "clconv_context_create_from_queue";
+    clconv_clear_error();
+    if (!out)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
+    *out = NULL;
+    if (!queue)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: queue is NULL", op);
+    cl_context c;
+    cl_device_id dev;
+    cl_command_queue_properties qp = 0;
+    cl_int err = clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof c, &c, NULL);
+    if (!err)
+        err = clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL);
+    if (!err)
+        err = clGetCommandQueueInfo(queue, CL_QUEUE_PROPERTIES, sizeof qp, &qp, NULL);
+    if (err)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: queue: not a valid command queue (%s)",
+                           op, clconv_cl_error_name(err));
+    cl_platform_id plat;
+    err = clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof plat, &plat, NULL);
+    if (err)
+        return clconv_cl_fail(op, "clGetDeviceInfo(CL_DEVICE_PLATFORM)", err);
+    clconv_context *ctx = context_alloc(options);
+    if (!ctx)
+        return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
+    /* Retain both: destroy releases exactly these two references. */
+    if ((err = clRetainContext(c)) != CL_SUCCESS) {
+        clconv_context_destroy(ctx);
+        return clconv_cl_fail(op, "clRetainContext", err);
+    }
+    ctx->cl_ctx = c;
+    if ((err = clRetainCommandQueue(queue)) != CL_SUCCESS) {
+        clconv_context_destroy(ctx);
+        return clconv_cl_fail(op, "clRetainCommandQueue", err);
+    }
+    ctx->queue = queue;
+    ctx->platform = plat;
+    ctx->device = dev;
+    ctx->profiling = (qp & CL_QUEUE_PROFILING_ENABLE) != 0;
+    describe_device(ctx);
+    *out = ctx;
+    return CLCONV_SUCCESS;
+}
+
+void clconv_context_destroy(clconv_context *ctx)
+{
+    if (!ctx)
+        return;
+    clconv_program_cache_release(ctx);
+    if (ctx->queue) {
+        clFinish(ctx->queue);
+        clReleaseCommandQueue(ctx->queue);
+    }
+    if (ctx->cl_ctx)
+        clReleaseContext(ctx->cl_ctx);
+    pthread_mutex_destroy(&ctx->lock);
+    free(ctx);
+}
+
+cl_context clconv_context_cl_context(const clconv_context *ctx) { return ctx ? ctx->cl_ctx : NULL; }
+cl_command_queue clconv_context_queue(const clconv_context *ctx) { return ctx ? ctx->queue : NULL; }
+cl_device_id clconv_context_device(const clconv_context *ctx) { return ctx ? ctx->device : NULL; }
+const char *clconv_context_device_name(const clconv_context *ctx)
+{
+    return ctx ? ctx->device_name : "";
+}

@@ -1,0 +1,175 @@
+/* Enqueue helpers: kernel arguments, chains of launches linked by events
+ * (so an out-of-order queue is safe), buffers and sub-buffers, and the
+ * launch trace the tests read. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- trace --------------------------------------------------------------- */
+
+static _Thread_local int trace_on;
+static _Thread_local char trace_buf[16384];
+static _Thread_local size_t trace_len;
+
+void clconv_trace_enable(int on)
+{
+    trace_on = on;
+    trace_len = 0;
+    trace_buf[0] = '\0';
+}
+
+const char *clconv_trace_text(void) { return trace_buf; }
+
+void clconv_trace_note(const char *line)
+{
+    if (!trace_on || trace_len + 2 >= sizeof trace_buf)
+        return;
+    int n = snprintf(trace_buf + trace_len, sizeof trace_buf - trace_len, "%s\n", line);
+    if (n > 0)
+        trace_len += (size_t)n < sizeof trace_buf - trace_len ? (size_t)n
+                                                              : sizeof trace_buf - trace_len - 1;
+}
+
+static void trace_kernel(cl_command_queue q, cl_kernel k)
+{
+    char name[128] = "", opts[1024] = "", line[1200];
+    cl_program prog = NULL;
+    cl_device_id dev = NULL;
+    clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
+    clGetKernelInfo(k, CL_KERNEL_PROGRAM, sizeof prog, &prog, NULL);
+    clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL);
+    if (prog && dev)
+        clGetProgramBuildInfo(prog, dev, CL_PROGRAM_BUILD_OPTIONS, sizeof opts - 1, opts, NULL);
+    snprintf(line, sizeof line, "%s [%s]", name, opts);
+    clconv_trace_note(line);
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+clconv_status clconv_set_args(cl_kernel k, const char *op, int n, const kernel_arg *args)
+{
+    for (int i = 0; i < n; i++) {
+        const kernel_arg *a = &args[i];
+        cl_int err = clSetKernelArg(k, (cl_uint)i, a->size, a->local ? NULL : (const void *)&a->v);
+        if (err != CL_SUCCESS) {
+            char what[64];
+            snprintf(what, sizeof what, "clSetKernelArg(%d)", i);
+            return clconv_cl_fail(op, what, err);
+        }
+    }
+    return CLCONV_SUCCESS;
+}
+
+/* ---- chains -------------------------------------------------------------- */
+
+void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, const cl_event *wait)
+{
+    ch->queue = ctx->queue;
+    ch->n_wait = n_wait;
+    ch->wait = n_wait ? wait : NULL;
+    ch->last = NULL;
+}
+
+clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
+                                  const size_t *gws, const size_t *lws)
+{
+    size_t g[3], l[3];
+    int use_lws = lws != NULL;
+    for (cl_uint i = 0; i < dims; i++) {
+        if (gws[i] == 0)
+            return CLCONV_SUCCESS; /* nothing to do: an empty range is no launch */
+        if (lws && lws[i] == 0)
+            use_lws = 0;
+    }
+    for (cl_uint i = 0; i < dims; i++) {
+        l[i] = use_lws ? lws[i] : 1;
+        g[i] = (gws[i] + l[i] - 1) / l[i] * l[i];
+    }
+    cl_event ev = NULL;
+    cl_uint nw = ch->last ? 1 : ch->n_wait;
+    const cl_event *w = ch->last ? &ch->last : ch->wait;
+    if (trace_on)
+        trace_kernel(ch->queue, k);
+    cl_int err = clEnqueueNDRangeKernel(ch->queue, k, dims, NULL, g, use_lws ? l : NULL, nw, w, &ev);
+    if (err != CL_SUCCESS)
+        return clconv_cl_fail(op, "clEnqueueNDRangeKernel", err);
+    if (ch->last)
+        clReleaseEvent(ch->last);
+    ch->last = ev;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *event)
+{
+    if (st == CLCONV_SUCCESS && event) {
+        if (!ch->last) {
+            /* Nothing launched: the caller still gets an event that follows its waits. */
+            cl_int err = clEnqueueMarkerWithWaitList(ch->queue, ch->n_wait, ch->wait, &ch->last);
+            if (err != CL_SUCCESS)
+                return clconv_cl_fail("clconv", "clEnqueueMarkerWithWaitList", err);
+        }
+        *event = ch->last;
+        ch->last = NULL;
+        return st;
+    }
+    if (ch->last)
+        clReleaseEvent(ch->last);
+    ch->last = NULL;
+    return st;
+}
+
+/* ---- buffers ------------------------------------------------------------- */
+
+clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,
+                                   size_t bytes, const void *host, cl_mem *out)
+{
+    cl_int err;
+    if (bytes == 0)
+        bytes = 4; /* OpenCL rejects empty buffers; keep a valid handle */
+    if (host)
+        flags |= CL_MEM_COPY_HOST_PTR;
+    *out = clCreateBuffer(ctx->cl_ctx, flags, bytes, (void *)host, &err);
+    if (!*out)
+        return clconv_cl_fail(op, "clCreateBuffer", err);
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const char *what)
+{
+    if (!m)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s is NULL", op, what);
+    size_t have = 0;
+    cl_int err = clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof have, &have, NULL);
+    if (err != CL_SUCCESS)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s: not a valid buffer (%s)", op, what,
+                           clconv_cl_error_name(err));
+    if (have < bytes)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: %s: buffer holds %zu bytes; %zu are needed", op, what, have, bytes);
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_read_buffer(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
+                                 void *host)
+{
+    cl_int err = clEnqueueReadBuffer(ctx->queue, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+        return clconv_cl_fail(op, "clEnqueueReadBuffer", err);
+    return CLCONV_SUCCESS;
+}
+
+size_t clconv_align_up(size_t v, size_t a) { return a ? (v + a - 1) / a * a : v; }
+
+size_t clconv_subbuffer_align(const clconv_context *ctx) { return ctx->subbuf_align; }
+
+clconv_status clconv_sub_buffer(cl_mem parent, size_t offset, size_t bytes, const char *op,
+                                cl_mem *out)
+{
+    cl_buffer_region r = {offset, bytes ? bytes : 4};
+    cl_int err;
+    *out = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &r, &err);
+    if (!*out)
+        return clconv_cl_fail(op, "clCreateSubBuffer", err);
+    return CLCONV_SUCCESS;
+}

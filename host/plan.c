@@ -1,0 +1,337 @@
+/* Plans: validation, algorithm choice (named or AUTO), the algorithm table,
+ * weights, workspace and enqueue checks.  Algorithms see only a resolved
+ * conv_problem and host weights; everything a caller can get wrong is
+ * checked here first, so no algorithm ever starts on bad input. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const algo_names[CLCONV_ALGO_COUNT] = {
+    "auto", "direct", "gemm", "winograd_f2x2", "winograd_f4x4", "depthwise", "dilated_s2b",
+    "deconv_d2s"};
+
+const char *clconv_algorithm_name(clconv_algorithm a)
+{
+    return (unsigned)a < CLCONV_ALGO_COUNT ? algo_names[a] : NULL;
+}
+
+clconv_status clconv_algorithm_from_name(const char *name, clconv_algorithm *out)
+{
+    if (!name || !out)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "clconv_algorithm_from_name: NULL argument");
+    for (int i = 0; i < CLCONV_ALGO_COUNT; i++)
+        if (!strcmp(name, algo_names[i])) {
+            *out = (clconv_algorithm)i;
+            return CLCONV_SUCCESS;
+        }
+    return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                       "clconv_algorithm_from_name: \"%s\": not an algorithm (auto, direct, gemm, "
+                       "winograd_f2x2, winograd_f4x4, depthwise, dilated_s2b, deconv_d2s)",
+                       name);
+}
+
+const clconv_algo *clconv_algo_lookup(clconv_algorithm id)
+{
+    switch (id) {
+    case CLCONV_ALGO_DIRECT: return &clconv_algo_direct;
+    case CLCONV_ALGO_GEMM: return &clconv_algo_gemm;
+    case CLCONV_ALGO_WINOGRAD_F2X2: return &clconv_algo_winograd_f2x2;
+    case CLCONV_ALGO_WINOGRAD_F4X4: return &clconv_algo_winograd_f4x4;
+    case CLCONV_ALGO_DEPTHWISE: return &clconv_algo_depthwise;
+    case CLCONV_ALGO_DILATED_S2B: return &clconv_algo_dilated_s2b;
+    case CLCONV_ALGO_DECONV_D2S: return &clconv_algo_deconv_d2s;
+    case CLCONV_ALGO_AUTO:
+    case CLCONV_ALGO_COUNT: break;
+    }
+    return NULL;
+}
+
+static int can(const clconv_context *ctx, const conv_problem *p, clconv_algorithm id)
+{
+    const clconv_algo *a = clconv_algo_lookup(id);
+    char why[256];
+    return a && a->create && a->applicable(ctx, p, why, sizeof why);
+}
+
+/* Heuristics until the find database exists; every candidate is checked
+ * for applicability, so AUTO never picks an algorithm that cannot run. */
+clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_problem *p)
+{
+    const int gpu = ctx->params.cls == CLCONV_DEV_GPU;
+    const int cg = p->C / p->G, kg = p->K / p->G;
+    const int one_by_one = p->k[0] == 1 && p->k[1] == 1 && p->k[2] == 1;
+    int strided = 0, dilated = 0;
+    for (int a = 0; a < 3; a++) {
+        strided |= p->s[a] > 1;
+        dilated |= p->d[a] > 1;
+    }
+    if (p->transposed) {
+        if (strided && can(ctx, p, CLCONV_ALGO_DECONV_D2S))
+            return CLCONV_ALGO_DECONV_D2S;
+    } else if (p->G == p->C && p->G > 1 && can(ctx, p, CLCONV_ALGO_DEPTHWISE)) {
+        return CLCONV_ALGO_DEPTHWISE;
+    } else if (dilated && !strided && cg * kg >= 64 && can(ctx, p, CLCONV_ALGO_DILATED_S2B)) {
+        return CLCONV_ALGO_DILATED_S2B;
+    }
+    if (cg >= 8 && kg >= 8) {
+        /* F(4x4) pays off once tiles are many; F(2x2) on small images. */
+        int big = p->out[1] >= 8 && p->out[2] >= 8;
+        if (big && can(ctx, p, CLCONV_ALGO_WINOGRAD_F4X4))
+            return CLCONV_ALGO_WINOGRAD_F4X4;
+        if (can(ctx, p, CLCONV_ALGO_WINOGRAD_F2X2))
+            return CLCONV_ALGO_WINOGRAD_F2X2;
+    }
+    if (gpu && one_by_one && cg >= 16 && can(ctx, p, CLCONV_ALGO_GEMM))
+        return CLCONV_ALGO_GEMM;
+    return CLCONV_ALGO_DIRECT;
+}
+
+static clconv_status unsupported(const char *op, const conv_problem *p, const clconv_algo *a,
+                                 const char *why)
+{
+    char ps[256];
+    clconv_problem_string(p, ps, sizeof ps);
+    return clconv_fail(CLCONV_UNSUPPORTED, "%s: algorithm %s cannot run \"%s\": %s", op, a->name,
+                       ps, why);
+}
+
+static clconv_status check_algorithm(clconv_context *ctx, const conv_problem *p,
+                                     clconv_algorithm id, const char *op, const clconv_algo **out)
+{
+    if ((unsigned)id >= CLCONV_ALGO_COUNT)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: algorithm = %d: not a clconv_algorithm",
+                           op, (int)id);
+    if (id == CLCONV_ALGO_AUTO)
+        id = clconv_auto_choose(ctx, p);
+    const clconv_algo *a = clconv_algo_lookup(id);
+    char why[256] = "not available";
+    if (!a->create || !a->applicable(ctx, p, why, sizeof why))
+        return unsupported(op, p, a, why);
+    *out = a;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem *p,
+                                         clconv_algorithm id, const char *op, clconv_plan **out)
+{
+    const clconv_algo *a;
+    *out = NULL;
+    clconv_status st = check_algorithm(ctx, p, id, op, &a);
+    if (st)
+        return st;
+    clconv_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
+    plan->ctx = ctx;
+    plan->p = *p;
+    plan->algo = a;
+    snprintf(plan->describe, sizeof plan->describe, "%s", a->name);
+    st = a->create(plan);
+    if (st) {
+        clconv_plan_destroy(plan);
+        return st;
+    }
+    *out = plan;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_create(clconv_context *ctx, const clconv_conv_desc *desc,
+                                 clconv_algorithm algorithm, clconv_plan **plan)
+{
+    const char *op = "clconv_plan_create";
+    clconv_clear_error();
+    if (!plan)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
+    *plan = NULL;
+    if (!ctx)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
+    conv_problem p;
+    clconv_status st = clconv_problem_from_desc(desc, op, &p);
+    if (st)
+        return st;
+    return clconv_plan_create_problem(ctx, &p, algorithm, op, plan);
+}
+
+clconv_status clconv_algorithm_supports(clconv_context *ctx, const clconv_conv_desc *desc,
+                                        clconv_algorithm algorithm)
+{
+    const char *op = "clconv_algorithm_supports";
+    clconv_clear_error();
+    if (!ctx)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
+    conv_problem p;
+    clconv_status st = clconv_problem_from_desc(desc, op, &p);
+    if (st)
+        return st;
+    const clconv_algo *a;
+    return check_algorithm(ctx, &p, algorithm, op, &a);
+}
+
+void clconv_plan_destroy(clconv_plan *plan)
+{
+    if (!plan)
+        return;
+    if (plan->algo && plan->algo->destroy)
+        plan->algo->destroy(plan);
+    if (plan->own_workspace)
+        clReleaseMemObject(plan->own_workspace);
+    free(plan);
+}
+
+clconv_algorithm clconv_plan_algorithm(const clconv_plan *plan)
+{
+    return plan && plan->algo ? plan->algo->id : CLCONV_ALGO_AUTO;
+}
+
+const char *clconv_plan_describe(const clconv_plan *plan) { return plan ? plan->describe : ""; }
+
+static clconv_status weights_common(clconv_plan *plan, const char *op, int have_bias)
+{
+    if (!plan)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
+    if (plan->p.has_bias && !have_bias)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: bias is NULL but the descriptor has_bias",
+                           op);
+    if (!plan->p.has_bias && have_bias)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: bias given but the descriptor has no bias (has_bias = 0)", op);
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_set_weights_host(clconv_plan *plan, const float *weights,
+                                           const float *bias)
+{
+    const char *op = "clconv_plan_set_weights_host";
+    clconv_clear_error();
+    clconv_status st = weights_common(plan, op, bias != NULL);
+    if (st)
+        return st;
+    if (!weights)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: weights is NULL", op);
+    plan->has_weights = 0;
+    st = plan->algo->set_weights(plan, weights, bias);
+    plan->has_weights = st == CLCONV_SUCCESS;
+    return st;
+}
+
+clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem bias)
+{
+    const char *op = "clconv_plan_set_weights";
+    clconv_clear_error();
+    clconv_status st = weights_common(plan, op, bias != NULL);
+    if (st)
+        return st;
+    size_t nw = clconv_problem_weight_elems(&plan->p), nb = plan->p.has_bias ? (size_t)plan->p.K : 0;
+    if ((st = clconv_check_buffer(weights, nw * sizeof(float), op, "weights")))
+        return st;
+    if (bias && (st = clconv_check_buffer(bias, nb * sizeof(float), op, "bias")))
+        return st;
+    /* Transforms run on the host in double precision, once per layer: the
+     * weights come back from the device for it. */
+    float *hw = malloc(nw * sizeof *hw), *hb = nb ? malloc(nb * sizeof *hb) : NULL;
+    if (!hw || (nb && !hb)) {
+        free(hw);
+        free(hb);
+        return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
+    }
+    st = clconv_read_buffer(plan->ctx, op, weights, nw * sizeof(float), hw);
+    if (!st && nb)
+        st = clconv_read_buffer(plan->ctx, op, bias, nb * sizeof(float), hb);
+    if (!st) {
+        plan->has_weights = 0;
+        st = plan->algo->set_weights(plan, hw, hb);
+        plan->has_weights = st == CLCONV_SUCCESS;
+    }
+    free(hw);
+    free(hb);
+    return st;
+}
+
+clconv_status clconv_plan_workspace_size(const clconv_plan *plan, size_t *bytes)
+{
+    if (!plan || !bytes)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "clconv_plan_workspace_size: NULL argument");
+    *bytes = plan->workspace_bytes;
+    return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
+                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
+{
+    const char *op = "clconv_plan_enqueue";
+    clconv_clear_error();
+    if (event)
+        *event = NULL;
+    if (!plan)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
+    if (!plan->has_weights)
+        return clconv_fail(CLCONV_INVALID_STATE,
+                           "%s: no weights: call clconv_plan_set_weights first", op);
+    if ((n_wait == 0) != (wait == NULL))
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: num_events_in_wait_list = %u does not match event_wait_list", op,
+                           n_wait);
+    clconv_status st;
+    if ((st = clconv_check_buffer(input, clconv_problem_input_elems(&plan->p) * sizeof(float), op,
+                                  "input")) ||
+        (st = clconv_check_buffer(output, clconv_problem_output_elems(&plan->p) * sizeof(float), op,
+                                  "output")))
+        return st;
+    if (input == output)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: output: must not be the input buffer", op);
+    if (plan->workspace_bytes == 0) {
+        workspace = NULL;
+    } else if (workspace) {
+        if ((st = clconv_check_buffer(workspace, plan->workspace_bytes, op, "workspace")))
+            return st;
+    } else {
+        if (!plan->own_workspace &&
+            (st = clconv_buffer_create(plan->ctx, op, CL_MEM_READ_WRITE, plan->workspace_bytes,
+                                       NULL, &plan->own_workspace)))
+            return st;
+        workspace = plan->own_workspace;
+    }
+    return plan->algo->enqueue(plan, input, output, workspace, n_wait, wait, event);
+}
+
+clconv_status clconv_conv_host(clconv_context *ctx, const clconv_conv_desc *desc,
+                               clconv_algorithm algorithm, const float *input, const float *weights,
+                               const float *bias, float *output, clconv_algorithm *ran)
+{
+    const char *op = "clconv_conv_host";
+    clconv_clear_error();
+    if (!ctx || !input || !weights || !output)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s is NULL", op,
+                           !ctx ? "context" : !input ? "input" : !weights ? "weights" : "output");
+    clconv_plan *plan = NULL;
+    clconv_status st = clconv_plan_create(ctx, desc, algorithm, &plan);
+    if (st)
+        return st;
+    cl_mem x = NULL, y = NULL;
+    size_t nx = clconv_problem_input_elems(&plan->p) * sizeof(float);
+    size_t ny = clconv_problem_output_elems(&plan->p) * sizeof(float);
+    if ((st = clconv_plan_set_weights_host(plan, weights, bias)) ||
+        (st = clconv_buffer_create(ctx, op, CL_MEM_READ_ONLY, nx, input, &x)) ||
+        (st = clconv_buffer_create(ctx, op, CL_MEM_WRITE_ONLY, ny, NULL, &y)))
+        goto done;
+    cl_event ev = NULL;
+    if ((st = clconv_plan_enqueue(plan, x, y, NULL, 0, NULL, &ev)))
+        goto done;
+    cl_int err = clEnqueueReadBuffer(ctx->queue, y, CL_TRUE, 0, ny, output, 1, &ev, NULL);
+    clReleaseEvent(ev);
+    if (err != CL_SUCCESS) {
+        st = clconv_cl_fail(op, "clEnqueueReadBuffer", err);
+        goto done;
+    }
+    if (ran)
+        *ran = clconv_plan_algorithm(plan);
+done:
+    if (x)
+        clReleaseMemObject(x);
+    if (y)
+        clReleaseMemObject(y);
+    clconv_plan_destroy(plan);
+    return st;
+}
