@@ -50,6 +50,7 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
     const int KT = KD * KH * KW;
 
     VEC acc[OCB];
+#pragma unroll
     for (int j = 0; j < OCB; j++)
         acc[j] = (VEC)(0.0f);
 
@@ -81,6 +82,20 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
                     continue;
                 __global const float *row = xc + (size_t)(id * IH + ih) * IW;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
+#if !TRANSPOSED
+                /* Interior rows: every tap's run is inside the row, no checks. */
+                const int iw_lo = ow0 * SW - PW;
+                if (SW == 1 && iw_lo >= 0 && iw_lo + (KW - 1) * DW + WB <= IW) {
+                    __global const float *r = row + iw_lo;
+                    for (int kw = 0; kw < KW; kw++, wt += OCB, r += DW) {
+                        const VEC xv = VLOAD(r);
+#pragma unroll
+                        for (int j = 0; j < OCB; j++)
+                            acc[j] = fma(xv, (VEC)(wt[j]), acc[j]);
+                    }
+                    continue;
+                }
+#endif
                 for (int kw = 0; kw < KW; kw++, wt += OCB) {
                     VEC xv;
 #if TRANSPOSED
@@ -109,6 +124,7 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
                         xv = VLOAD(t);
                     }
 #endif
+#pragma unroll
                     for (int j = 0; j < OCB; j++)
                         acc[j] = fma(xv, (VEC)(wt[j]), acc[j]);
                 }
@@ -118,9 +134,11 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
 
     const int k0 = g * Kg + kb * OCB;
     const int nk = min(OCB, Kg - kb * OCB);
+#pragma unroll
     for (int j = 0; j < OCB; j++) {
+        /* No early break: a fully unrolled loop keeps acc[] in registers. */
         if (j >= nk)
-            break;
+            continue;
         const int k = k0 + j;
         const float b = has_bias ? bias[k] : 0.0f;
         __global float *out = y + ((size_t)(n * K + k) * OD + od) * OH * OW + (size_t)oh * OW;
