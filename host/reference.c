@@ -136,6 +136,7 @@ clconv_status clconv_reference_conv(const clconv_conv_desc *desc, const float *i
                                     const float *weights, const float *bias, double *output)
 {
     static const char op[] = "clconv_reference_conv";
+    clconv_clear_error();
     conv_problem p;
     clconv_status st = clconv_problem_from_desc(desc, op, &p);
     if (st)
@@ -191,6 +192,7 @@ clconv_status clconv_reference_space_depth(const clconv_space_depth_desc *desc,
                                            const float *input, float *output)
 {
     static const char op[] = "clconv_reference_space_depth";
+    clconv_clear_error();
     int out_shape[4];
     clconv_status st = clconv_space_depth_check(desc, op, out_shape);
     if (st)

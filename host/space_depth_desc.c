@@ -100,6 +100,7 @@ clconv_status clconv_space_depth_check(const clconv_space_depth_desc *desc, cons
 clconv_status clconv_space_depth_output_shape(const clconv_space_depth_desc *desc, int out_shape[4])
 {
     static const char op[] = "clconv_space_depth_output_shape";
+    clconv_clear_error();
     clconv_status st = clconv_space_depth_check(desc, op, NULL);
     if (st)
         return st;
