@@ -86,9 +86,9 @@ struct clconv_context {
     cl_context cl_ctx;
     cl_command_queue queue;
     int profiling;
-    char device_name[512];
+    char device_name[640];
     size_t subbuf_align; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
-    char cache_key_device[1024]; /* platform, device, driver, version */
+    char cache_key_device[2048]; /* platform, device, driver, version */
     clconv_device_params params;
     /* programs, keyed by (file, options); guarded by lock */
     pthread_mutex_t lock;

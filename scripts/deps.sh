@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages clconv needs, if any are missing.  Sourced by
+# scripts/test and scripts/bench; safe to run again.
+set -euo pipefail
+CLCONV_DEBS="cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libclblast-dev libonnx-testdata clinfo"
+clconv_install_deps() {
+    local missing=()
+    for p in $CLCONV_DEBS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "clconv: installing missing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
