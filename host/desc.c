@@ -146,7 +146,14 @@ clconv_status clconv_problem_from_desc(const clconv_conv_desc *desc, const char 
         const int a = 3 - r + i;
         const int in = desc->in_size[i], k = desc->kernel_size[i], s = desc->strides[i];
         const int d = desc->dilations[i];
-        const int ek = (k - 1) * d + 1; /* extent of the dilated kernel */
+        const long long ek_ll = (long long)(k - 1) * d + 1; /* extent of the dilated kernel */
+        const long long natural_ll = (long long)s * (in - 1) + desc->output_padding[i] + ek_ll;
+        if (ek_ll > (1 << 26) || (desc->transposed && natural_ll > (1 << 26)))
+            return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                               "%s: kernel_size[%d] = %d, dilations[%d] = %d: the dilated kernel "
+                               "or the transposed output is too large (at most 2^26)",
+                               op, i, k, i, d);
+        const int ek = (int)ek_ll;
         int pb = desc->pads_begin[i], pe = desc->pads_end[i], out;
         if (!desc->transposed) {
             switch (desc->auto_pad) {

@@ -56,6 +56,10 @@ size_t clconv_problem_input_elems(const conv_problem *p);
 size_t clconv_problem_weight_elems(const conv_problem *p);
 size_t clconv_problem_output_elems(const conv_problem *p);
 
+/* space_depth_desc.c: validation with the caller's operation name. */
+clconv_status clconv_space_depth_check(const clconv_space_depth_desc *desc, const char *op,
+                                       int out_shape[4]);
+
 /* ---- device parameters (device_params.c) --------------------------------- */
 
 typedef enum { CLCONV_DEV_CPU, CLCONV_DEV_GPU, CLCONV_DEV_OTHER } clconv_device_class;

@@ -159,11 +159,6 @@ clconv_status clconv_reference_conv(const clconv_conv_desc *desc, const float *i
 
 /* ---- DepthToSpace / SpaceToDepth ------------------------------------------ */
 
-/* Declared in host/space_depth_desc.c (not yet in internal.h): validates
- * desc for `op` and writes the output shape. */
-clconv_status clconv_space_depth_check(const clconv_space_depth_desc *desc, const char *op,
-                                       int out_shape[4]);
-
 /* y = transpose(reshape(x, dims), perm), written in C order: the ONNX
  * definition itself, for 6-D views. */
 static void transpose6(const float *x, float *y, const int dims[6], const int perm[6])

@@ -15,7 +15,7 @@ clconv_status clconv_space_depth_enqueue(clconv_context *ctx, const clconv_space
     if (!ctx)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
     int os[4];
-    clconv_status st = clconv_space_depth_output_shape(desc, os);
+    clconv_status st = clconv_space_depth_check(desc, op, os);
     if (st)
         return st;
     if ((n_wait == 0) != (wait == NULL))
@@ -58,7 +58,7 @@ clconv_status clconv_space_depth_host(clconv_context *ctx, const clconv_space_de
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s is NULL", op,
                            !ctx ? "context" : !input ? "input" : "output");
     int os[4];
-    clconv_status st = clconv_space_depth_output_shape(desc, os);
+    clconv_status st = clconv_space_depth_check(desc, op, os);
     if (st)
         return st;
     size_t bytes = (size_t)desc->batch * desc->channels * desc->height * desc->width * sizeof(float);

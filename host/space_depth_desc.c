@@ -27,11 +27,6 @@ static clconv_status bad(const char *op, const char *field, int value, const cha
     return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s = %d: %s", op, field, value, rule);
 }
 
-/* Validates desc for operation `op` (named in messages) and writes the
- * output shape [N, C, H, W].  Not static: space_depth.c may use it too. */
-clconv_status clconv_space_depth_check(const clconv_space_depth_desc *desc, const char *op,
-                                       int out_shape[4]);
-
 clconv_status clconv_space_depth_check(const clconv_space_depth_desc *desc, const char *op,
                                        int out_shape[4])
 {
