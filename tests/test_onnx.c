@@ -5,6 +5,7 @@
  *   test_onnx --list [--data DIR]        names of the covered cases in DIR
  *   test_onnx --case NAME [--data DIR]   runs one case
  *   test_onnx --all [--data DIR]         runs every covered case
+ *   --seed N (or CLCONV_TEST_SEED)       seed of the random-data checks
  *
  * DIR defaults to CLCONV_ONNX_DATA (Debian's libonnx-testdata).  A missing
  * DIR is a skip (exit 77).  Covered: test_conv_*, test_basic_conv_*,
@@ -303,6 +304,36 @@ static double rel_l2_double(const double *y, const double *ref, size_t n)
     return sqrt(num) / fmax(sqrt(den), 1e-30);
 }
 
+/* ONNX's conv cases use integer inputs and all-ones weights (except
+ * test_convtranspose_dilations), which cannot catch a flipped or
+ * transposed kernel.  So each algorithm also runs the case's exact
+ * descriptor on seeded random data, with and without a bias (no ONNX case
+ * has one), against the float64 reference, which the line above has just
+ * shown to agree with ONNX on this descriptor. */
+static uint64_t g_seed = 1;
+
+static int random_checks(clconv_context *ctx, const char *label, const clconv_conv_desc *d,
+                         clconv_algorithm algo)
+{
+    int fails = 0;
+    for (int bias = 0; bias < 2; bias++) {
+        clconv_conv_desc db = *d;
+        db.has_bias = bias;
+        char lab[600];
+        snprintf(lab, sizeof lab, "%s random%s", label, bias ? "+bias" : "");
+        double err = NAN;
+        check_result r = check_conv(ctx, &db, algo, g_seed + (uint64_t)bias, lab, &err);
+        if (r == CHECK_PASS)
+            printf("PASS %s algo=%s seed=%llu err=%.3g\n", lab, clconv_algorithm_name(algo),
+                   (unsigned long long)(g_seed + (uint64_t)bias), err);
+        else if (r == CHECK_UNSUPPORTED)
+            printf("FAIL %s algo=%s: unsupported with random data, yet it ran the ONNX data\n",
+                   lab, clconv_algorithm_name(algo));
+        fails += r != CHECK_PASS; /* check_conv printed the reason of a FAIL */
+    }
+    return fails;
+}
+
 /* ---- one data set ----------------------------------------------------------- */
 
 static int shape_matches(const onnx_tensor *t, const int *dims, int nd)
@@ -444,6 +475,7 @@ static int run_conv(clconv_context *ctx, const char *label, const onnx_node *nod
             printf("\n");
             fails++;
         }
+        fails += random_checks(ctx, label, &d, algo);
     }
     /* DIRECT is universal: a case no named algorithm ran is a library bug. */
     if (!ran_any_named) {
@@ -679,6 +711,7 @@ int main(int argc, char **argv)
     const int list = has_flag(argc, argv, "--list"), all = has_flag(argc, argv, "--all");
     if (!data)
         data = CLCONV_ONNX_DATA;
+    g_seed = test_seed(argc, argv, g_seed);
     if (!list && !all && !name) {
         fprintf(stderr, "usage: %s --list | --case NAME | --all  [--data DIR]\n", argv[0]);
         return 2;
