@@ -1,0 +1,502 @@
+/* The program disk cache and queue interop.
+ *
+ * 1. With CLCONV_CACHE_DIR set to a fresh directory, the first context
+ *    builds the direct program and writes a binary there (log: "cache
+ *    miss", "cache write"); a second context loads it ("cache hit") and
+ *    builds nothing.
+ * 2. Every file corrupted (truncated, emptied, bytes flipped, garbage,
+ *    trailing bytes, a well-formed file whose binary the driver must
+ *    reject): the plan still works and is still correct, the file is
+ *    rewritten, and the context after that hits again.
+ * 3. CLCONV_CACHE=0 and options.disable_disk_cache = 1 write nothing.
+ * 4. A context made from the caller's own queue leaves that queue and its
+ *    context usable, with their reference counts back where they were.
+ *
+ * The log lines matched are those of host/program_cache.c:
+ *   "clconv: cache hit|miss|rejected FILE [OPTIONS]", "clconv: cache write PATH". */
+#define _GNU_SOURCE /* mkdtemp, setenv */
+#include "algo_check.h"
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures;
+#define FAILF(...)                                                                                 \
+    do {                                                                                           \
+        printf("FAIL line %d: ", __LINE__);                                                        \
+        printf(__VA_ARGS__);                                                                       \
+        printf("\n");                                                                              \
+        failures++;                                                                                \
+    } while (0)
+
+/* ---- log capture --------------------------------------------------------- */
+
+typedef struct {
+    int hit, miss, write, rejected, other_cache;
+    char last[512];
+} log_counts;
+
+static void on_log(void *user, const char *msg)
+{
+    log_counts *c = user;
+    if (strstr(msg, "cache hit"))
+        c->hit++;
+    else if (strstr(msg, "cache miss"))
+        c->miss++;
+    else if (strstr(msg, "cache write"))
+        c->write++;
+    else if (strstr(msg, "cache rejected"))
+        c->rejected++;
+    else if (strstr(msg, "cache"))
+        c->other_cache++;
+    if (strstr(msg, "cache"))
+        snprintf(c->last, sizeof c->last, "%s", msg);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+#define MAX_FILES 64
+typedef struct {
+    int n;
+    char path[MAX_FILES][1200];
+    long size[MAX_FILES];
+    int tmp; /* leftover temporary files */
+} dir_list;
+
+static void list_dir(const char *dir, dir_list *l)
+{
+    memset(l, 0, sizeof *l);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (strstr(e->d_name, ".tmp")) {
+            l->tmp++;
+            continue;
+        }
+        if (l->n == MAX_FILES)
+            break;
+        snprintf(l->path[l->n], sizeof l->path[0], "%s/%s", dir, e->d_name);
+        struct stat st;
+        l->size[l->n] = stat(l->path[l->n], &st) == 0 ? (long)st.st_size : -1;
+        l->n++;
+    }
+    closedir(d);
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[1200];
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static unsigned char *read_file(const char *path, long *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n > 0 ? (size_t)*n : 1);
+    if (b && fread(b, 1, (size_t)*n, f) != (size_t)*n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static int write_file(const char *path, const unsigned char *b, long n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return 0;
+    int ok = fwrite(b, 1, (size_t)n, f) == (size_t)n;
+    return (fclose(f) == 0) && ok;
+}
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+typedef enum {
+    CORRUPT_TRUNCATE, CORRUPT_EMPTY, CORRUPT_FLIP, CORRUPT_GARBAGE, CORRUPT_TRAILING,
+    CORRUPT_BAD_BINARY, CORRUPT_COUNT
+} corruption;
+static const char *corrupt_names[CORRUPT_COUNT] = {
+    "truncated to half", "emptied", "bytes flipped", "garbage", "trailing bytes",
+    "well-formed file, binary garbage"};
+
+/* Damages one file; 0 if this kind of damage does not apply (then the
+ * reason is printed). */
+static int corrupt(const char *path, corruption how, test_rng *r)
+{
+    long n;
+    unsigned char *b = read_file(path, &n);
+    if (!b || n < 64) {
+        free(b);
+        printf("FAIL: cannot read cache file %s\n", path);
+        failures++;
+        return 0;
+    }
+    int ok = 1;
+    switch (how) {
+    case CORRUPT_TRUNCATE: ok = write_file(path, b, n / 2); break;
+    case CORRUPT_EMPTY: ok = write_file(path, b, 0); break;
+    case CORRUPT_FLIP:
+        /* bytes in the header, the middle and the end */
+        b[9] ^= 0x5A;
+        b[n / 2] ^= 0xFF;
+        b[n - 1] ^= 0x01;
+        ok = write_file(path, b, n);
+        break;
+    case CORRUPT_GARBAGE:
+        for (long i = 0; i < n; i++)
+            b[i] = (unsigned char)rng_u32(r);
+        ok = write_file(path, b, n);
+        break;
+    case CORRUPT_TRAILING: {
+        unsigned char *c = malloc((size_t)n + 16);
+        memcpy(c, b, (size_t)n);
+        memset(c + n, 0x42, 16);
+        ok = write_file(path, c, n + 16);
+        free(c);
+        break;
+    }
+    case CORRUPT_BAD_BINARY: {
+        /* White-box (program_cache.c format 1): magic[8] fmt u32 hash u64
+         * keylen u32 key bsize u64 bsum u64 binary.  Replace the binary by
+         * garbage with a matching checksum, so only the driver can tell. */
+        uint32_t fmt, keylen;
+        memcpy(&fmt, b + 8, 4);
+        memcpy(&keylen, b + 20, 4);
+        long off = 24 + (long)keylen;
+        uint64_t bsize;
+        if (memcmp(b, "CLCONVPB", 8) || fmt != 1 || off + 16 > n ||
+            (memcpy(&bsize, b + off, 8), (long)bsize != n - off - 16)) {
+            printf("note: cache file format changed; skipping the '%s' case\n",
+                   corrupt_names[how]);
+            free(b);
+            return 0;
+        }
+        unsigned char *bin = b + off + 16;
+        for (uint64_t i = 0; i < bsize; i++)
+            bin[i] = (unsigned char)rng_u32(r);
+        uint64_t sum = fnv1a(bin, (size_t)bsize);
+        memcpy(b + off + 8, &sum, 8);
+        ok = write_file(path, b, n);
+        break;
+    }
+    case CORRUPT_COUNT: break;
+    }
+    free(b);
+    if (!ok)
+        FAILF("cannot write %s", path);
+    return ok;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void test_desc(clconv_conv_desc *d)
+{
+    /* Small, and a program variant that compiles quickly. */
+    clconv_conv_desc_init(d, 2);
+    d->in_channels = 3;
+    d->out_channels = 2;
+    d->in_size[0] = 5;
+    d->in_size[1] = 3;
+    d->kernel_size[0] = d->kernel_size[1] = 3;
+    d->pads_begin[0] = d->pads_begin[1] = d->pads_end[0] = d->pads_end[1] = 1;
+    d->activation = CLCONV_ACTIVATION_RELU;
+}
+
+static clconv_context *make_ctx(log_counts *lc, const char *cache_dir, int disable)
+{
+    clconv_context_options o;
+    clconv_context_options_init(&o);
+    o.log = on_log;
+    o.log_user = lc;
+    o.cache_dir = cache_dir;
+    o.disable_disk_cache = disable;
+    clconv_context *ctx = NULL;
+    clconv_status st = clconv_context_create(&o, &ctx);
+    if (st == CLCONV_DEVICE_NOT_FOUND) {
+        printf("SKIP: no OpenCL device: %s\n", clconv_last_error());
+        exit(TEST_SKIP);
+    }
+    if (st) {
+        printf("FAIL: clconv_context_create: %s\n", clconv_last_error());
+        exit(1);
+    }
+    return ctx;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* One context: run the test descriptor once, checked against the
+ * reference, and return the cache log of it. */
+static void run_once(const char *what, const char *opt_dir, int disable, log_counts *lc)
+{
+    clconv_conv_desc d;
+    test_desc(&d);
+    memset(lc, 0, sizeof *lc);
+    double t0 = now();
+    clconv_context *ctx = make_ctx(lc, opt_dir, disable);
+    char label[160];
+    snprintf(label, sizeof label, "cache: %s", what);
+    if (check_conv(ctx, &d, CLCONV_ALGO_DIRECT, 7, label, NULL) != CHECK_PASS)
+        FAILF("%s: the convolution failed or was wrong", what);
+    clconv_context_destroy(ctx);
+    printf("%-40s %6.2f s  hit %d miss %d write %d rejected %d\n", what, now() - t0, lc->hit,
+           lc->miss, lc->write, lc->rejected);
+}
+
+/* ---- the disk cache ------------------------------------------------------ */
+
+static void test_disk_cache(void)
+{
+    char dir[] = "/tmp/clconv-test-cache-XXXXXX";
+    if (!mkdtemp(dir)) {
+        FAILF("mkdtemp failed");
+        return;
+    }
+    setenv("CLCONV_CACHE_DIR", dir, 1);
+    unsetenv("CLCONV_CACHE");
+    log_counts lc;
+    dir_list l0, l1;
+
+    run_once("cold cache", NULL, 0, &lc);
+    list_dir(dir, &l0);
+    if (l0.n < 1)
+        FAILF("no cache file appeared in %s", dir);
+    if (l0.tmp)
+        FAILF("%d temporary files left in %s", l0.tmp, dir);
+    if (lc.miss < 1 || lc.write < 1 || lc.hit != 0)
+        FAILF("cold cache: want a miss and a write and no hit (last: %s)", lc.last);
+    if (lc.write != l0.n)
+        FAILF("cold cache: %d writes logged, %d files in %s", lc.write, l0.n, dir);
+
+    run_once("warm cache", NULL, 0, &lc);
+    if (lc.hit < 1 || lc.miss || lc.write || lc.rejected)
+        FAILF("warm cache: want only hits (last: %s)", lc.last);
+    list_dir(dir, &l1);
+    if (l1.n != l0.n)
+        FAILF("warm cache: %d files became %d", l0.n, l1.n);
+
+    test_rng r;
+    rng_seed(&r, 99);
+    for (int how = 0; how < CORRUPT_COUNT; how++) {
+        list_dir(dir, &l0);
+        int done = 0;
+        for (int i = 0; i < l0.n; i++)
+            done += corrupt(l0.path[i], (corruption)how, &r);
+        if (!done)
+            continue;
+        char what[96];
+        snprintf(what, sizeof what, "corrupt: %s", corrupt_names[how]);
+        run_once(what, NULL, 0, &lc);
+        if (lc.hit)
+            FAILF("%s: a corrupt file was used (%d hits; last: %s)", what, lc.hit, lc.last);
+        if (lc.miss + lc.rejected < done || lc.write < done)
+            FAILF("%s: want %d misses/rejections and rewrites (last: %s)", what, done, lc.last);
+        list_dir(dir, &l1);
+        if (l1.n != l0.n || l1.tmp)
+            FAILF("%s: %d files became %d (+%d temporary)", what, l0.n, l1.n, l1.tmp);
+        /* rewritten: the next context hits again */
+        snprintf(what, sizeof what, "after rewrite (%s)", corrupt_names[how]);
+        run_once(what, NULL, 0, &lc);
+        if (lc.hit < 1 || lc.miss || lc.write || lc.rejected)
+            FAILF("%s: the rewritten file was not used (last: %s)", what, lc.last);
+    }
+
+    /* options.cache_dir beats $CLCONV_CACHE_DIR */
+    char dir2[] = "/tmp/clconv-test-cache-XXXXXX";
+    if (mkdtemp(dir2)) {
+        list_dir(dir, &l0);
+        run_once("options.cache_dir", dir2, 0, &lc);
+        list_dir(dir2, &l1);
+        if (l1.n < 1 || lc.write < 1)
+            FAILF("options.cache_dir: nothing written to %s", dir2);
+        list_dir(dir, &l1);
+        if (l1.n != l0.n)
+            FAILF("options.cache_dir: $CLCONV_CACHE_DIR was written as well");
+        remove_dir(dir2);
+    }
+
+    /* CLCONV_CACHE=0: nothing read or written */
+    char dir3[] = "/tmp/clconv-test-cache-XXXXXX";
+    if (mkdtemp(dir3)) {
+        setenv("CLCONV_CACHE_DIR", dir3, 1);
+        setenv("CLCONV_CACHE", "0", 1);
+        run_once("CLCONV_CACHE=0", NULL, 0, &lc);
+        list_dir(dir3, &l1);
+        if (l1.n || l1.tmp)
+            FAILF("CLCONV_CACHE=0: %d files written to %s", l1.n + l1.tmp, dir3);
+        if (lc.hit || lc.miss || lc.write || lc.rejected)
+            FAILF("CLCONV_CACHE=0: the disk cache was consulted (last: %s)", lc.last);
+        /* ... even with a valid cache directory in the options */
+        setenv("CLCONV_CACHE_DIR", dir, 1);
+        run_once("CLCONV_CACHE=0 with a warm dir", dir, 0, &lc);
+        if (lc.hit || lc.miss || lc.write || lc.rejected)
+            FAILF("CLCONV_CACHE=0: the disk cache was consulted (last: %s)", lc.last);
+        unsetenv("CLCONV_CACHE");
+        setenv("CLCONV_CACHE_DIR", dir3, 1);
+        run_once("disable_disk_cache=1", NULL, 1, &lc);
+        list_dir(dir3, &l1);
+        if (l1.n || l1.tmp)
+            FAILF("disable_disk_cache: %d files written to %s", l1.n + l1.tmp, dir3);
+        if (lc.hit || lc.miss || lc.write || lc.rejected)
+            FAILF("disable_disk_cache: the disk cache was consulted (last: %s)", lc.last);
+        remove_dir(dir3);
+    }
+    /* leave the warm directory for the interop test */
+    setenv("CLCONV_CACHE_DIR", dir, 1);
+}
+
+/* ---- a context from the caller's queue ----------------------------------- */
+
+static cl_uint refcount_q(cl_command_queue q)
+{
+    cl_uint n = 0;
+    if (clGetCommandQueueInfo(q, CL_QUEUE_REFERENCE_COUNT, sizeof n, &n, NULL) != CL_SUCCESS)
+        FAILF("CL_QUEUE_REFERENCE_COUNT failed");
+    return n;
+}
+
+static cl_uint refcount_c(cl_context c)
+{
+    cl_uint n = 0;
+    if (clGetContextInfo(c, CL_CONTEXT_REFERENCE_COUNT, sizeof n, &n, NULL) != CL_SUCCESS)
+        FAILF("CL_CONTEXT_REFERENCE_COUNT failed");
+    return n;
+}
+
+static void test_from_queue(void)
+{
+    cl_platform_id plat;
+    cl_device_id dev;
+    cl_uint np = 0;
+    if (clGetPlatformIDs(1, &plat, &np) != CL_SUCCESS || np == 0 ||
+        clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &dev, NULL) != CL_SUCCESS) {
+        printf("SKIP: no OpenCL device for the interop test\n");
+        exit(TEST_SKIP);
+    }
+    cl_int err;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)plat, 0};
+    cl_context c = clCreateContext(props, 1, &dev, NULL, NULL, &err);
+    if (!c) {
+        FAILF("clCreateContext: %d", err);
+        return;
+    }
+    /* out-of-order if the device allows it: clconv must chain its launches */
+    cl_command_queue_properties qp = 0;
+    clGetDeviceInfo(dev, CL_DEVICE_QUEUE_PROPERTIES, sizeof qp, &qp, NULL);
+    cl_command_queue q =
+        clCreateCommandQueue(c, dev, qp & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
+    if (!q) {
+        FAILF("clCreateCommandQueue: %d", err);
+        clReleaseContext(c);
+        return;
+    }
+    const cl_uint q0 = refcount_q(q), c0 = refcount_c(c);
+
+    for (int round = 0; round < 2; round++) {
+        clconv_context *ctx = NULL;
+        clconv_status st = clconv_context_create_from_queue(q, NULL, &ctx);
+        if (st) {
+            FAILF("create_from_queue: %s: %s", clconv_status_string(st), clconv_last_error());
+            break;
+        }
+        if (clconv_context_queue(ctx) != q || clconv_context_cl_context(ctx) != c ||
+            clconv_context_device(ctx) != dev)
+            FAILF("create_from_queue: the context does not report the caller's handles");
+        if (!clconv_context_device_name(ctx) || !*clconv_context_device_name(ctx))
+            FAILF("create_from_queue: empty device name");
+        clconv_conv_desc d;
+        test_desc(&d);
+        d.has_bias = 1;
+        if (check_conv(ctx, &d, CLCONV_ALGO_DIRECT, 11, "from_queue", NULL) != CHECK_PASS)
+            FAILF("create_from_queue: the convolution failed");
+        clconv_context_destroy(ctx);
+        if (refcount_q(q) != q0 || refcount_c(c) != c0)
+            FAILF("after destroy (round %d): queue refcount %u (was %u), context refcount %u "
+                  "(was %u)",
+                  round, refcount_q(q), q0, refcount_c(c), c0);
+    }
+
+    /* the caller's queue and context still work */
+    float h[64], back[64];
+    for (int i = 0; i < 64; i++)
+        h[i] = (float)i;
+    cl_mem m = clCreateBuffer(c, CL_MEM_READ_WRITE, sizeof h, NULL, &err);
+    if (!m) {
+        FAILF("clCreateBuffer on the caller's context after destroy: %d", err);
+    } else {
+        err = clEnqueueWriteBuffer(q, m, CL_TRUE, 0, sizeof h, h, 0, NULL, NULL);
+        if (!err)
+            err = clEnqueueReadBuffer(q, m, CL_TRUE, 0, sizeof back, back, 0, NULL, NULL);
+        if (!err)
+            err = clFinish(q);
+        if (err || memcmp(h, back, sizeof h))
+            FAILF("the caller's queue no longer works after destroy: %d", err);
+        clReleaseMemObject(m);
+    }
+    if (clReleaseCommandQueue(q) != CL_SUCCESS)
+        FAILF("clReleaseCommandQueue of the caller's queue failed");
+    if (clReleaseContext(c) != CL_SUCCESS)
+        FAILF("clReleaseContext of the caller's context failed");
+}
+
+int main(void)
+{
+    const char *keep = getenv("CLCONV_CACHE_DIR");
+    char *saved = keep ? strdup(keep) : NULL;
+    test_disk_cache();
+    const char *warm = getenv("CLCONV_CACHE_DIR");
+    char *warm_dir = warm ? strdup(warm) : NULL;
+    test_from_queue();
+    if (warm_dir)
+        remove_dir(warm_dir);
+    free(warm_dir);
+    if (saved)
+        setenv("CLCONV_CACHE_DIR", saved, 1);
+    free(saved);
+    if (failures) {
+        printf("test_cache: %d failures\n", failures);
+        return 1;
+    }
+    printf("test_cache: all passed\n");
+    return 0;
+}
