@@ -1,0 +1,64 @@
+/* clconv-bench: command-line front end of clconv.
+ *   run      one Conv / ConvTranspose / DepthToSpace / SpaceToDepth
+ *   suite    a table of layers with one or every algorithm
+ *   devices  the OpenCL devices and how --device names them
+ * Exit codes and message conventions: bench.h. */
+#include "bench.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage:\n"
+    "  clconv-bench run --input X.npy --weights W.npy [--bias B.npy|random] --output Y.npy\n"
+    "      [--transposed] [--strides 2,2] [--pads top,left,bottom,right] [--dilations 1,1]\n"
+    "      [--group G] [--output-padding 1,1] [--output-shape H,W]\n"
+    "      [--auto-pad NOTSET|SAME_UPPER|SAME_LOWER|VALID]\n"
+    "      [--activation none|relu|relu6|clip:MIN:MAX|leaky_relu[:ALPHA]]\n"
+    "      [--algo auto|NAME] [--device SPEC] [--time N] [--check]\n"
+    "      [--random --input-shape N,C,D... --weight-shape K,C/group,k... [--seed S]]\n"
+    "  clconv-bench run --op depth_to_space|space_to_depth --blocksize B [--mode DCR|CRD]\n"
+    "      --input X.npy --output Y.npy   (also --time, --check, --random --input-shape)\n"
+    "  clconv-bench devices\n"
+    "  clconv-bench suite [--suite smoke|standard|PATH.tsv] [--algo auto|all|NAME[,NAME..]]\n"
+    "      [--reps N] [--device SPEC] [--check|--no-check] [--layers NAME,PREFIX*,..]\n"
+    "      [--csv FILE] [--seed S]\n"
+    "  clconv-bench suite --print smoke|standard   (the embedded suite text)\n"
+    "\n"
+    "Lists are in ONNX order; pads are all begins then all ends.  Rank and kernel\n"
+    "shape come from the weights: Conv [K, C/group, k...], ConvTranspose\n"
+    "[C, K/group, k...].  Tensors are float32 .npy in C order.\n"
+    "--device SPEC: \"P:D\" from `clconv-bench devices` or a substring of the\n"
+    "device or platform name (default: $CLCONV_DEVICE, else first GPU, else\n"
+    "first device).  Algorithms: auto, direct, gemm, winograd_f2x2,\n"
+    "winograd_f4x4, depthwise, dilated_s2b, deconv_d2s.\n"
+    "\n"
+    "exit codes: 0 ok, 1 device/OpenCL/I/O failure (or a result far from the\n"
+    "reference), 2 invalid problem, option or file, 3 the requested --algo\n"
+    "cannot do the problem.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? BENCH_INVALID : BENCH_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("clconv-bench %s\n", clconv_version());
+        return BENCH_OK;
+    }
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return BENCH_OK;
+        }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(argv[1], "suite") == 0)
+        return cmd_suite(argc - 2, argv + 2);
+    if (strcmp(argv[1], "devices") == 0)
+        return cmd_devices(argc - 2, argv + 2);
+    bench_msg("unknown command '%s' (run, suite, devices; --help for usage)", argv[1]);
+    return BENCH_INVALID;
+}

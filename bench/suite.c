@@ -1,0 +1,301 @@
+/* Suite tables (see suite.h): reading, row parsing and validation.  Every
+ * row is validated with the library before anything runs, so a typo in
+ * row 17 fails in a second instead of after sixteen layers. */
+#include "suite.h"
+#include "bench.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_COLS 24
+#define MAX_FILE (16u << 20)
+
+static const char *const columns[N_COLS] = {
+    "name", "type",  "n",     "cin",   "cout",   "in_d", "in_h", "in_w",
+    "k_d",  "k_h",   "k_w",   "s_d",   "s_h",    "s_w",  "p_d",  "p_h",
+    "p_w",  "dil_d", "dil_h", "dil_w", "groups", "op_d", "op_h", "op_w",
+};
+/* Column indices of the integer fields. */
+enum {
+    C_N = 2,
+    C_CIN,
+    C_COUT,
+    C_IN,
+    C_K = C_IN + 3,
+    C_S = C_K + 3,
+    C_P = C_S + 3,
+    C_DIL = C_P + 3,
+    C_GROUPS = C_DIL + 3,
+    C_OP
+};
+
+/* Splits a line at tabs in place; returns the field count (at most max). */
+static int split_tabs(char *line, char **f, int max)
+{
+    int n = 0;
+    for (char *p = line;;) {
+        if (n < max)
+            f[n] = p;
+        n++;
+        char *t = strchr(p, '\t');
+        if (!t)
+            return n;
+        *t = '\0';
+        p = t + 1;
+    }
+}
+
+static int row_error(const suite *s, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int row_error(const suite *s, int line, const char *fmt, ...)
+{
+    char m[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    bench_msg("%s:%d: %s", s->label, line, m);
+    return BENCH_INVALID;
+}
+
+static int parse_row(suite *s, char **f, int line, suite_layer *L)
+{
+    memset(L, 0, sizeof *L);
+    L->line = line;
+    if (!f[0][0] || strlen(f[0]) >= sizeof L->name)
+        return row_error(s, line, "layer name '%s' is empty or longer than 63 characters", f[0]);
+    strcpy(L->name, f[0]);
+    int v[N_COLS] = {0};
+    for (int c = 2; c < N_COLS; c++) {
+        char *e;
+        errno = 0;
+        long x = strtol(f[c], &e, 10);
+        if (e == f[c] || *e || errno || x < INT_MIN / 2 || x > INT_MAX / 2)
+            return row_error(s, line, "column %s: '%s' is not an integer", columns[c], f[c]);
+        v[c] = (int)x;
+    }
+    int transposed, rank;
+    const char *t = f[1];
+    if (strncmp(t, "deconv", 6) == 0)
+        transposed = 1, t += 6;
+    else if (strncmp(t, "conv", 4) == 0)
+        transposed = 0, t += 4;
+    else
+        t = "";
+    if (!((t[0] >= '1' && t[0] <= '3') && strcmp(t + 1, "d") == 0))
+        return row_error(s, line,
+                         "type '%s' is not conv1d|conv2d|conv3d|deconv1d|deconv2d|deconv3d", f[1]);
+    rank = t[0] - '0';
+    snprintf(L->type, sizeof L->type, "%s", f[1]);
+
+    clconv_conv_desc *d = &L->desc;
+    clconv_conv_desc_init(d, rank);
+    d->batch = v[C_N];
+    d->in_channels = v[C_CIN];
+    d->out_channels = v[C_COUT];
+    d->groups = v[C_GROUPS];
+    d->transposed = transposed;
+    d->has_bias = 1; /* networks have one (or a folded batch norm) */
+    for (int a = 0; a < 3; a++) {
+        const int in = v[C_IN + a], k = v[C_K + a], st = v[C_S + a], p = v[C_P + a];
+        const int dil = v[C_DIL + a], op = v[C_OP + a];
+        const int i = a - (3 - rank); /* ONNX spatial index, < 0 for unused axes */
+        if (i < 0) {
+            if (in != 1 || k != 1 || st != 1 || p != 0 || dil != 1 || op != 0)
+                return row_error(s, line,
+                                 "%s layer: its unused '%s' fields must be in 1, k 1, "
+                                 "s 1, p 0, dil 1, op 0",
+                                 f[1], a == 0 ? "_d" : "_h");
+            continue;
+        }
+        d->in_size[i] = in;
+        d->kernel_size[i] = k;
+        d->strides[i] = st;
+        d->pads_begin[i] = d->pads_end[i] = p;
+        d->dilations[i] = dil;
+        d->output_padding[i] = op;
+    }
+    int out[CLCONV_MAX_RANK];
+    if (clconv_conv_output_shape(d, out) != CLCONV_SUCCESS)
+        return row_error(s, line, "layer %s: %s", L->name, clconv_last_error());
+    return BENCH_OK;
+}
+
+static int check_header(suite *s, char *line, int lineno)
+{
+    char *f[N_COLS + 1];
+    int n = split_tabs(line + 1, f, N_COLS + 1);
+    for (int c = 0; c < N_COLS; c++)
+        if (n != N_COLS || strcmp(f[c], columns[c]) != 0)
+            return row_error(s, lineno,
+                             "column header differs from the expected '#name\\ttype\\t"
+                             "n\\tcin\\tcout...op_w' (%d columns)",
+                             N_COLS);
+    return BENCH_OK;
+}
+
+/* Parses text (modified in place). */
+static int parse_text(suite *s, char *text)
+{
+    int lineno = 0, cap = 0;
+    for (char *line = text; line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        char *next = nl ? nl + 1 : NULL;
+        if (strspn(line, " \t") == len) {
+            line = next;
+            continue;
+        }
+        if (line[0] == '#') {
+            if (strncmp(line, "#name\t", 6) == 0 && check_header(s, line, lineno))
+                return BENCH_INVALID;
+            line = next;
+            continue;
+        }
+        char *f[N_COLS + 1];
+        int n = split_tabs(line, f, N_COLS + 1);
+        if (n != N_COLS)
+            return row_error(s, lineno, "expected %d tab-separated columns, found %d", N_COLS, n);
+        if (s->n == cap) {
+            cap = cap ? 2 * cap : 32;
+            suite_layer *l = realloc(s->layers, (size_t)cap * sizeof *l);
+            if (!l) {
+                bench_msg("out of memory");
+                return BENCH_FAIL;
+            }
+            s->layers = l;
+        }
+        int rc = parse_row(s, f, lineno, &s->layers[s->n]);
+        if (rc)
+            return rc;
+        for (int i = 0; i < s->n; i++)
+            if (strcmp(s->layers[i].name, s->layers[s->n].name) == 0)
+                return row_error(s, lineno, "layer name '%s' repeats line %d", s->layers[i].name,
+                                 s->layers[i].line);
+        s->n++;
+        line = next;
+    }
+    if (s->n == 0) {
+        bench_msg("%s: no layers", s->label);
+        return BENCH_INVALID;
+    }
+    return BENCH_OK;
+}
+
+static char *read_file(const char *path, int *rc)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        bench_msg("%s: cannot open: %s", path, strerror(errno));
+        *rc = BENCH_INVALID;
+        return NULL;
+    }
+    char *buf = malloc(MAX_FILE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+    int err = buf ? ferror(f) : 0;
+    fclose(f);
+    if (!buf || err || n > MAX_FILE) {
+        bench_msg("%s: %s", path,
+                  !buf  ? "out of memory"
+                  : err ? "read error"
+                        : "larger than 16 MiB");
+        free(buf);
+        *rc = buf && !err ? BENCH_INVALID : BENCH_FAIL;
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (memchr(buf, '\0', n)) {
+        bench_msg("%s: not a text file (contains NUL bytes)", path);
+        free(buf);
+        *rc = BENCH_INVALID;
+        return NULL;
+    }
+    return buf;
+}
+
+static const suite_builtin *find_builtin(const char *name)
+{
+    for (const suite_builtin *b = suite_builtins; b->name; b++)
+        if (strcmp(b->name, name) == 0)
+            return b;
+    return NULL;
+}
+
+static char *join_lines(const char *const *lines)
+{
+    size_t n = 1;
+    for (const char *const *l = lines; *l; l++)
+        n += strlen(*l) + 1;
+    char *buf = malloc(n), *p = buf;
+    if (!buf)
+        return NULL;
+    for (const char *const *l = lines; *l; l++) {
+        size_t k = strlen(*l);
+        memcpy(p, *l, k);
+        p[k] = '\n';
+        p += k + 1;
+    }
+    *p = '\0';
+    return buf;
+}
+
+int suite_load(const char *what, suite *s)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->label, sizeof s->label, "%s", what);
+    const size_t len = strlen(what);
+    const int is_path = strchr(what, '/') || (len > 4 && strcmp(what + len - 4, ".tsv") == 0);
+    char *text;
+    int rc = BENCH_OK;
+    if (is_path) {
+        text = read_file(what, &rc);
+    } else {
+        const suite_builtin *b = find_builtin(what);
+        if (!b) {
+            bench_msg("unknown suite '%s' (builtin: smoke, standard; or a path to a .tsv file)",
+                      what);
+            return BENCH_INVALID;
+        }
+        s->check_default = b->check_default;
+        text = join_lines(b->lines);
+        if (!text) {
+            bench_msg("out of memory");
+            return BENCH_FAIL;
+        }
+    }
+    if (!text)
+        return rc;
+    rc = parse_text(s, text);
+    free(text);
+    if (rc)
+        suite_free(s);
+    return rc;
+}
+
+void suite_free(suite *s)
+{
+    free(s->layers);
+    s->layers = NULL;
+    s->n = 0;
+}
+
+int suite_print_builtin(const char *name)
+{
+    const suite_builtin *b = find_builtin(name);
+    if (!b) {
+        bench_msg("--print: '%s' is not a builtin suite (smoke, standard)", name);
+        return BENCH_INVALID;
+    }
+    for (const char *const *l = b->lines; *l; l++)
+        printf("%s\n", *l);
+    return BENCH_OK;
+}

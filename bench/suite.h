@@ -1,0 +1,46 @@
+/* Benchmark suites: tab-separated layer tables (bench/suites/NAME.tsv), one
+ * named layer per row, in the columns of /work/shared/bench-suite.tsv:
+ *   name type n cin cout in_d in_h in_w k_d k_h k_w s_d s_h s_w
+ *   p_d p_h p_w dil_d dil_h dil_w groups op_d op_h op_w
+ * type is conv1d|conv2d|conv3d or deconv1d|deconv2d|deconv3d; deconv rows
+ * follow torch's conv_transpose: ONNX ConvTranspose with pads p on both
+ * sides and output_padding op.  Unused leading axes of a lower-rank layer
+ * must be trivial (size 1, kernel 1, stride 1, pad 0, dilation 1, op 0).
+ * '#' starts a comment line; a "#name\t..." header, if present, must list
+ * exactly these columns. */
+#ifndef CLCONV_BENCH_SUITE_H
+#define CLCONV_BENCH_SUITE_H
+#include "clconv.h"
+
+typedef struct suite_layer {
+    char name[64];
+    char type[16];
+    int line; /* in the source, for messages */
+    clconv_conv_desc desc;
+} suite_layer;
+
+typedef struct suite {
+    char label[512];   /* builtin name or path */
+    int check_default; /* --check unless told otherwise */
+    int n;
+    suite_layer *layers;
+} suite;
+
+/* Embedded copies of bench/suites/NAME.tsv (suites_builtin.c). */
+typedef struct suite_builtin {
+    const char *name;
+    const char *const *lines; /* NULL-terminated */
+    int check_default;
+} suite_builtin;
+extern const suite_builtin suite_builtins[];
+
+/* Loads a builtin suite by name ("smoke", "standard"), or a file when
+ * `what` names one (contains '/' or ends in ".tsv").  Every row is
+ * validated with the library; on any problem prints "LABEL:LINE: ..." and
+ * returns an exit code (2 for a bad file or row). */
+int suite_load(const char *what, suite *s);
+void suite_free(suite *s);
+/* Prints a builtin suite's embedded text; exit code. */
+int suite_print_builtin(const char *name);
+
+#endif
