@@ -222,30 +222,15 @@ static char *read_file(const char *path, int *rc)
     return buf;
 }
 
-static const suite_builtin *find_builtin(const char *name)
+/* The embedded NAME.tsv, or NULL. */
+static const bench_embedded_file *find_builtin(const char *name)
 {
-    for (const suite_builtin *b = suite_builtins; b->name; b++)
-        if (strcmp(b->name, name) == 0)
+    for (const bench_embedded_file *b = bench_suite_files; b->name; b++) {
+        size_t n = strlen(name);
+        if (strncmp(b->name, name, n) == 0 && strcmp(b->name + n, ".tsv") == 0)
             return b;
-    return NULL;
-}
-
-static char *join_lines(const char *const *lines)
-{
-    size_t n = 1;
-    for (const char *const *l = lines; *l; l++)
-        n += strlen(*l) + 1;
-    char *buf = malloc(n), *p = buf;
-    if (!buf)
-        return NULL;
-    for (const char *const *l = lines; *l; l++) {
-        size_t k = strlen(*l);
-        memcpy(p, *l, k);
-        p[k] = '\n';
-        p += k + 1;
     }
-    *p = '\0';
-    return buf;
+    return NULL;
 }
 
 int suite_load(const char *what, suite *s)
@@ -259,14 +244,17 @@ int suite_load(const char *what, suite *s)
     if (is_path) {
         text = read_file(what, &rc);
     } else {
-        const suite_builtin *b = find_builtin(what);
+        const bench_embedded_file *b = find_builtin(what);
         if (!b) {
             bench_msg("unknown suite '%s' (builtin: smoke, standard; or a path to a .tsv file)",
                       what);
             return BENCH_INVALID;
         }
-        s->check_default = b->check_default;
-        text = join_lines(b->lines);
+        /* Small suites are checked against the reference by default. */
+        s->check_default = strcmp(what, "smoke") == 0;
+        text = malloc(b->length + 1);
+        if (text)
+            memcpy(text, b->source, b->length + 1);
         if (!text) {
             bench_msg("out of memory");
             return BENCH_FAIL;
@@ -290,12 +278,11 @@ void suite_free(suite *s)
 
 int suite_print_builtin(const char *name)
 {
-    const suite_builtin *b = find_builtin(name);
+    const bench_embedded_file *b = find_builtin(name);
     if (!b) {
         bench_msg("--print: '%s' is not a builtin suite (smoke, standard)", name);
         return BENCH_INVALID;
     }
-    for (const char *const *l = b->lines; *l; l++)
-        printf("%s\n", *l);
+    fwrite(b->source, 1, b->length, stdout);
     return BENCH_OK;
 }

@@ -26,13 +26,14 @@ typedef struct suite {
     suite_layer *layers;
 } suite;
 
-/* Embedded copies of bench/suites/NAME.tsv (suites_builtin.c). */
-typedef struct suite_builtin {
-    const char *name;
-    const char *const *lines; /* NULL-terminated */
-    int check_default;
-} suite_builtin;
-extern const suite_builtin suite_builtins[];
+/* bench/suites/NAME.tsv, embedded at build time (cmake/embed_files.cmake);
+ * the table ends with a NULL name. */
+typedef struct bench_embedded_file {
+    const char *name; /* "smoke.tsv" */
+    const char *source;
+    size_t length;
+} bench_embedded_file;
+extern const bench_embedded_file bench_suite_files[];
 
 /* Loads a builtin suite by name ("smoke", "standard"), or a file when
  * `what` names one (contains '/' or ends in ".tsv").  Every row is
