@@ -63,14 +63,15 @@ typedef struct gemm_state {
     cl_kernel post; /* gemm_col2im or gemm_bias_act, or NULL */
     cl_mem w, b;    /* A as the GEMM reads it; bias (NULL without) */
     size_t temp_bytes, b_off, c_off; /* b_off, c_off in floats */
-    size_t lws[3];
+    size_t pre_lws[3], post_lws[3];
     int out_of_order;
 } gemm_state;
 
-/* A fixed work-group along the spatial axis: PoCL vectorises across it,
- * GPUs coalesce along it, and a fixed size means one work-group function
- * per kernel (PoCL compiles one per local size it meets, so letting the
- * driver pick per shape costs a compile per new shape). */
+/* Work-groups run along the innermost spatial axis: PoCL vectorises
+ * across them, GPUs coalesce along them.  Sizes are powers of two, so
+ * PoCL (which compiles a work-group function per local size it meets)
+ * builds a handful of variants, not one per shape as with driver-chosen
+ * sizes. */
 #define GEMM_LWS 64
 
 static size_t spatial(const int *v) { return (size_t)v[0] * (size_t)v[1] * (size_t)v[2]; }
@@ -352,15 +353,22 @@ static clconv_status gemm_create(clconv_plan *plan)
         goto fail;
     if ((st = layout_workspace(plan, s)) || (st = warm_up(plan->ctx, g)))
         goto fail;
-    s->lws[0] = GEMM_LWS;
-    s->lws[1] = s->lws[2] = 1;
+    /* Work-groups along W for im2col / col2im (the next power of two of
+     * the row, at most GEMM_LWS), along all of P for the epilogue. */
+    const int row_w = p->transposed ? p->in[2] : p->out[2];
+    s->pre_lws[0] = s->post_lws[0] = 1;
+    while (s->pre_lws[0] < GEMM_LWS && (int)s->pre_lws[0] < row_w)
+        s->pre_lws[0] *= 2;
+    while (s->post_lws[0] < GEMM_LWS && (!p->transposed || (int)s->post_lws[0] < p->out[2]))
+        s->post_lws[0] *= 2;
+    s->pre_lws[1] = s->pre_lws[2] = s->post_lws[1] = s->post_lws[2] = 1;
     for (int i = 0; i < 2; i++) {
         cl_kernel kn = i ? s->post : s->pre;
-        size_t max = 0;
+        size_t *l = i ? s->post_lws : s->pre_lws, max = 0;
         if (kn && clGetKernelWorkGroupInfo(kn, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
-                                           sizeof max, &max, NULL) == CL_SUCCESS &&
-            max && max < s->lws[0])
-            s->lws[0] = max;
+                                           sizeof max, &max, NULL) == CL_SUCCESS)
+            while (max && l[0] > max)
+                l[0] /= 2;
     }
 
     const char *routine = g->batch > 1 ? "sgemm_strided_batched" : "sgemm";
@@ -504,9 +512,10 @@ static clconv_status gemm_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     if (s->pre) {
+        const int *o = p->transposed ? p->in : p->out;
         const size_t rows = (size_t)p->C * (p->transposed ? 1 : g->kk);
-        const size_t gws[3] = {p->transposed ? Pin : P, rows, (size_t)p->N};
-        st = clconv_chain_kernel(&ch, OP, s->pre, 3, gws, s->lws);
+        const size_t gws[3] = {(size_t)o[2], (size_t)o[0] * (size_t)o[1], rows * (size_t)p->N};
+        st = clconv_chain_kernel(&ch, OP, s->pre, 3, gws, s->pre_lws);
     }
     /* B: the input itself, or the column matrix / reordered input. */
     const int b_in_ws = p->transposed ? g->wide : !g->one_by_one;
@@ -515,9 +524,13 @@ static clconv_status gemm_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     if (!st)
         st = chain_gemm(&ch, s, b_in_ws ? workspace : input, b_in_ws ? s->b_off : 0,
                         c_in_ws ? workspace : output, c_in_ws ? s->c_off : 0, temp);
-    if (!st && s->post) {
+    if (!st && s->post && p->transposed) {
+        const size_t gws[3] = {(size_t)p->out[2], (size_t)p->out[0] * (size_t)p->out[1],
+                               (size_t)p->K * (size_t)p->N};
+        st = clconv_chain_kernel(&ch, OP, s->post, 3, gws, s->post_lws);
+    } else if (!st && s->post) {
         const size_t gws[3] = {P, (size_t)p->K, (size_t)p->N};
-        st = clconv_chain_kernel(&ch, OP, s->post, 3, gws, s->lws);
+        st = clconv_chain_kernel(&ch, OP, s->post, 3, gws, s->post_lws);
     }
     return clconv_chain_end(&ch, st, event);
 }

@@ -20,26 +20,31 @@
  * kernel tap t = (kd*kH + kh)*kW + kw, column p = (od*oH + oh)*oW + ow;
  * zero where the tap falls in the padding.  x is [N][C][iD][iH][iW].
  * With k = s = d = 1 and no pads this is the [N][C][P] -> [C][N][P]
- * reorder a grouped, batched GEMM needs.  gws = {oD*oH*oW, C*kk, N}. */
+ * reorder a grouped, batched GEMM needs.
+ * gws = {oW rounded up to the work-group size L, oD*oH, C*kk*N}: only ow
+ * varies inside a work-group ({L, 1, 1}), so the divisions are uniform
+ * across it.  No early return in any kernel here: on PoCL a `return`
+ * before the store stopped the work-group from being vectorised and made
+ * this kernel 50x slower; the work-items past oW just store nothing. */
 __kernel void gemm_im2col(__global const float *x, __global float *col, int col_off, int C,
                           int iD, int iH, int iW, int oD, int oH, int oW, int kD, int kH, int kW,
                           int sD, int sH, int sW, int dD, int dH, int dW, int pD, int pH, int pW,
                           int rs, int ns)
 {
-    const int p = get_global_id(0), r = get_global_id(1), n = get_global_id(2);
-    const int P = oD * oH * oW, kk = kD * kH * kW;
-    if (p >= P || r >= C * kk)
-        return;
+    const int ow = get_global_id(0), y = get_global_id(1), z = get_global_id(2);
+    const int kk = kD * kH * kW, rows = C * kk;
+    const int oh = y % oH, od = y / oH;
+    const int r = z % rows, n = z / rows;
     const int c = r / kk, t = r - c * kk;
     const int kw = t % kW, kh = (t / kW) % kH, kd = t / (kW * kH);
-    const int ow = p % oW, oh = (p / oW) % oH, od = p / (oW * oH);
     const int id = od * sD - pD + kd * dD;
     const int ih = oh * sH - pH + kh * dH;
     const int iw = ow * sW - pW + kw * dW;
     float v = 0.0f;
-    if (id >= 0 && id < iD && ih >= 0 && ih < iH && iw >= 0 && iw < iW)
+    if (ow < oW && id >= 0 && id < iD && ih >= 0 && ih < iH && iw >= 0 && iw < iW)
         v = x[(((n * C + c) * iD + id) * iH + ih) * iW + iw];
-    col[col_off + r * rs + n * ns + p] = v;
+    if (ow < oW)
+        col[col_off + r * rs + n * ns + y * oW + ow] = v;
 }
 
 /* Transposed convolution, gather form (no atomics): the GEMM wrote
@@ -48,18 +53,18 @@ __kernel void gemm_im2col(__global const float *x, __global float *col, int col_
  * i = (o + pad - t*d) / s when that divides exactly and 0 <= i < in.  Each
  * work-item sums its own element's taps, adds the bias and activates.
  * Pads may be negative (ONNX output_shape beyond the natural size).
- * gws = {oD*oH*oW, K, N}; y is [N][K][oD][oH][oW]. */
+ * gws = {oW, oD*oH, K*N} (divisions uniform across a work-group, as
+ * above); y is [N][K][oD][oH][oW]. */
 __kernel void gemm_col2im(__global const float *col, int col_off, int rs, int ns,
                           __global const float *bias, int has_bias, __global float *y, int K,
                           int iD, int iH, int iW, int oD, int oH, int oW, int kD, int kH, int kW,
                           int sD, int sH, int sW, int dD, int dH, int dW, int pD, int pH, int pW,
                           int act, float alpha, float beta)
 {
-    const int p = get_global_id(0), k = get_global_id(1), n = get_global_id(2);
-    const int P = oD * oH * oW, kk = kD * kH * kW;
-    if (p >= P || k >= K)
-        return;
-    const int ow = p % oW, oh = (p / oW) % oH, od = p / (oW * oH);
+    const int ow = get_global_id(0), yy = get_global_id(1), z = get_global_id(2);
+    const int oh = yy % oH, od = yy / oH;
+    const int k = z % K, n = z / K;
+    const int kk = kD * kH * kW;
     __global const float *ck = col + col_off + k * kk * rs + n * ns;
     float acc = has_bias ? bias[k] : 0.0f;
     for (int kd = 0; kd < kD; kd++) {
@@ -76,6 +81,7 @@ __kernel void gemm_col2im(__global const float *col, int col_off, int rs, int ns
             const int ih = qh / sH;
             if (ih >= iH)
                 continue;
+            __global const float *row = ck + (id * iH + ih) * iW;
             for (int kw = 0; kw < kW; kw++) {
                 const int qw = ow + pW - kw * dW;
                 if (qw < 0 || qw % sW)
@@ -83,12 +89,14 @@ __kernel void gemm_col2im(__global const float *col, int col_off, int rs, int ns
                 const int iw = qw / sW;
                 if (iw >= iW)
                     continue;
-                const int t = (kd * kH + kh) * kW + kw;
-                acc += ck[t * rs + (id * iH + ih) * iW + iw];
+                acc += row[((kd * kH + kh) * kW + kw) * rs + iw];
             }
         }
     }
-    y[(n * K + k) * P + p] = activate(acc, act, alpha, beta);
+    /* Past oW (the rounded-up range) every tap fails iw < iW or reads
+     * an in-bounds element of no use; only the store is guarded. */
+    if (ow < oW)
+        y[((n * K + k) * oD * oH + yy) * oW + ow] = activate(acc, act, alpha, beta);
 }
 
 /* After a convolution's GEMM: y[n][k][p] = act(src(k, n, p) + bias[k]),
@@ -100,10 +108,10 @@ __kernel void gemm_bias_act(__global const float *src, int src_off, int ks, int 
                             int P, int act, float alpha, float beta)
 {
     const int p = get_global_id(0), k = get_global_id(1), n = get_global_id(2);
-    if (p >= P || k >= K)
-        return;
-    float v = src[src_off + k * ks + n * ns + p];
-    if (has_bias)
-        v += bias[k];
-    y[(n * K + k) * P + p] = activate(v, act, alpha, beta);
+    if (p < P) {
+        float v = src[src_off + k * ks + n * ns + p];
+        if (has_bias)
+            v += bias[k];
+        y[(n * K + k) * P + p] = activate(v, act, alpha, beta);
+    }
 }
