@@ -1,0 +1,386 @@
+/* Winograd F(2x2,3x3) and F(4x4,3x3) against the float64 reference.
+ *
+ *   test_algo_winograd [--algo winograd_f2x2|winograd_f4x4] [--seed S]
+ *                      [--count N] [--case I] [--named 0|1]
+ *
+ * For each variant (both unless --algo names one):
+ *  - named cases around the output tile size T = m: spatial sizes 1, T-1,
+ *    T, T+1, 2T+3 in H and W independently, channels 1, 3, 7, 70,
+ *    asymmetric and oversized pads, batch, groups, bias with every
+ *    activation, stride-1 ConvTranspose (also cropped and enlarged by
+ *    output_shape, whose equivalent pads are negative), and long channel
+ *    sums (C = 256) that set the accuracy figure;
+ *  - a seeded random sweep (--count cases, default 60) over everything the
+ *    algorithm claims; `--seed S --case I` replays case I alone;
+ *  - descriptors it must refuse (5x5, stride 2, dilation 2, 3D, 1D) give
+ *    CLCONV_UNSUPPORTED from clconv_plan_create;
+ *  - the launch trace shows winograd_ kernels built with -DWINO_M=m.
+ * The worst relative L2 error per variant is printed at the end (it is the
+ * figure quoted next to the tolerance in tests/support/algo_check.c). */
+#include "algo_check.h"
+#include "internal.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int n, c, k, g, h, w;
+    int pb_h, pb_w, pe_h, pe_w;
+    int transposed;
+    int os_h, os_w; /* transposed output_shape, 0 for none */
+    int bias;
+    clconv_activation act;
+    float alpha, beta;
+} wcase;
+
+static clconv_conv_desc to_desc(const wcase *c)
+{
+    clconv_conv_desc d;
+    clconv_conv_desc_init(&d, 2);
+    d.batch = c->n;
+    d.in_channels = c->c;
+    d.out_channels = c->k;
+    d.groups = c->g;
+    d.in_size[0] = c->h;
+    d.in_size[1] = c->w;
+    d.kernel_size[0] = d.kernel_size[1] = 3;
+    d.pads_begin[0] = c->pb_h;
+    d.pads_begin[1] = c->pb_w;
+    d.pads_end[0] = c->pe_h;
+    d.pads_end[1] = c->pe_w;
+    d.transposed = c->transposed;
+    if (c->os_h) {
+        d.output_shape[0] = c->os_h;
+        d.output_shape[1] = c->os_w;
+    }
+    d.has_bias = c->bias;
+    d.activation = c->act;
+    d.activation_alpha = c->alpha;
+    d.activation_beta = c->beta;
+    return d;
+}
+
+typedef struct {
+    int run, failed, unsupported;
+    double worst;
+    char worst_case[160];
+} tally;
+
+static void run_one(clconv_context *ctx, clconv_algorithm algo, const clconv_conv_desc *d,
+                    uint64_t seed, const char *label, tally *t)
+{
+    double err = -1;
+    check_result r = check_conv(ctx, d, algo, seed, label, &err);
+    t->run++;
+    if (r == CHECK_FAIL) {
+        t->failed++;
+    } else if (r == CHECK_UNSUPPORTED) {
+        /* every case here is in the algorithm's domain */
+        printf("FAIL %s algo=%s seed=%llu: unexpectedly unsupported: %s\n", label,
+               clconv_algorithm_name(algo), (unsigned long long)seed, clconv_last_error());
+        t->failed++;
+        t->unsupported++;
+    }
+    if (err > t->worst) {
+        t->worst = err;
+        snprintf(t->worst_case, sizeof t->worst_case, "%s", label);
+    }
+}
+
+/* ---- named cases ---------------------------------------------------------- */
+
+#define MAX_NAMED 128
+
+static int named_cases(int T, wcase *out, char names[][64])
+{
+    int n = 0;
+    const int sizes[5] = {1, T - 1, T, T + 1, 2 * T + 3};
+    /* every H x W combination of the sizes around the tile; pads 1 */
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            if (sizes[i] < 1 || sizes[j] < 1)
+                continue;
+            snprintf(names[n], 64, "hw_%dx%d", sizes[i], sizes[j]);
+            out[n] = (wcase){names[n], 1, 3, 7, 1, sizes[i], sizes[j], 1, 1, 1, 1,
+                               0, 0, 0, 0, CLCONV_ACTIVATION_NONE, 0, 0};
+            n++;
+        }
+    /* channels */
+    const int ch[4] = {1, 3, 7, 70};
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+            snprintf(names[n], 64, "ch_C%d_K%d", ch[i], ch[j]);
+            out[n] = (wcase){names[n], 1, ch[i], ch[j], 1, 2 * T + 3, T + 1, 1, 1, 1, 1,
+                               0, 0, 0, 0, CLCONV_ACTIVATION_NONE, 0, 0};
+            n++;
+        }
+    /* the rest are fixed; names are string literals */
+    static const wcase fixed[] = {
+        {"pads_0000", 1, 3, 5, 1, 11, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {"pads_2222", 1, 3, 5, 1, 7, 6, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0},
+        {"pads_asym_0210", 1, 4, 6, 1, 10, 13, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+        {"pads_asym_2001", 1, 4, 6, 1, 13, 10, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"pads_asym_1021", 1, 5, 3, 1, 9, 9, 1, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"pads_big_5_4", 1, 3, 4, 1, 6, 5, 5, 4, 3, 5, 0, 0, 0, 0, 0, 0, 0},
+        {"batch3", 3, 7, 9, 1, 10, 11, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
+        {"batch2_1x1_image", 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"groups2", 1, 6, 4, 2, 9, 9, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
+        {"groups5_odd", 2, 10, 15, 5, 7, 8, 1, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0},
+        {"groups4_kg3", 1, 8, 12, 4, 11, 6, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
+        {"groups_depthwise7", 1, 7, 7, 7, 9, 10, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"groups_depthwise_mult2", 1, 5, 10, 5, 9, 10, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
+        {"groups32_resnext", 1, 128, 128, 32, 14, 14, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
+        {"bias_none", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_NONE, 0, 0},
+        {"bias_relu", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_RELU, 0, 0},
+        {"relu_nobias", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 0, CLCONV_ACTIVATION_RELU, 0, 0},
+        {"bias_relu6", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_CLIP, 0, 6},
+        {"bias_clip_narrow", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_CLIP,
+         -0.5f, 0.4f},
+        {"bias_leaky", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_LEAKY_RELU,
+         0.1f, 0},
+        {"T_pads1", 1, 5, 6, 1, 9, 11, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0},
+        {"T_pads0", 1, 3, 4, 1, 7, 5, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0},
+        {"T_pads_asym", 2, 4, 3, 1, 8, 10, 2, 0, 1, 2, 1, 0, 0, 1, CLCONV_ACTIVATION_RELU, 0, 0},
+        {"T_groups3", 1, 6, 9, 3, 7, 7, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0},
+        {"T_1x1_image", 1, 3, 2, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0},
+        /* output_shape larger than natural (11): pads -1,-2 -> equivalent 3,4 */
+        {"T_output_shape_grow", 1, 3, 4, 1, 9, 9, 0, 0, 0, 0, 1, 14, 12, 1, 0, 0, 0},
+        /* output_shape smaller: crops, equivalent pads below 0 */
+        {"T_output_shape_crop", 1, 3, 4, 1, 9, 9, 0, 0, 0, 0, 1, 5, 6, 0, 0, 0, 0},
+        /* long channel sums: the accuracy figure of the tolerance table */
+        {"accuracy_C256", 1, 256, 16, 1, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"accuracy_C256_T", 1, 256, 8, 1, 9, 13, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0},
+        {"resnet_like_C64", 1, 64, 64, 1, 28, 28, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_RELU,
+         0, 0},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && n < MAX_NAMED; i++)
+        out[n++] = fixed[i];
+    return n;
+}
+
+/* ---- random sweep ------------------------------------------------------------ */
+
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Case i depends on (seed, i, T) only, so --case replays it. */
+static clconv_conv_desc random_case(uint64_t seed, long i, int T, uint64_t *data_seed)
+{
+    test_rng r;
+    rng_seed(&r, mix(seed ^ mix((uint64_t)i * 8 + (uint64_t)T)));
+    static const int chans[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 32, 70};
+    const int nch = (int)(sizeof chans / sizeof chans[0]);
+    wcase c;
+    memset(&c, 0, sizeof c);
+    c.name = "random";
+    c.n = rng_int(&r, 0, 3) ? 1 : rng_int(&r, 2, 3);
+    int gm = rng_int(&r, 0, 9);
+    if (gm < 6) {
+        c.g = 1;
+        c.c = chans[rng_int(&r, 0, nch - 1)];
+        c.k = chans[rng_int(&r, 0, nch - 1)];
+    } else if (gm < 8) {
+        c.g = rng_int(&r, 2, 5);
+        c.c = c.g * rng_int(&r, 1, 6);
+        c.k = c.g * rng_int(&r, 1, 6);
+    } else { /* depthwise, multiplier 1..2 */
+        c.g = c.c = rng_int(&r, 1, 12);
+        c.k = c.c * rng_int(&r, 1, 2);
+    }
+    const int maxs = 3 * T + 5;
+    c.h = rng_int(&r, 1, maxs);
+    c.w = rng_int(&r, 1, maxs);
+    c.transposed = rng_int(&r, 0, 3) == 0;
+    c.pb_h = rng_int(&r, 0, 2);
+    c.pb_w = rng_int(&r, 0, 2);
+    c.pe_h = rng_int(&r, 0, 2);
+    c.pe_w = rng_int(&r, 0, 2);
+    if (!c.transposed && rng_int(&r, 0, 9) == 0) { /* pads past the kernel */
+        c.pb_h += rng_int(&r, 0, 3);
+        c.pe_w += rng_int(&r, 0, 3);
+    }
+    if (c.transposed && rng_int(&r, 0, 4) == 0) {
+        /* natural size + [-5, +3]: negative equivalent pads either way */
+        c.os_h = c.h + 2 + rng_int(&r, -5, 3);
+        c.os_w = c.w + 2 + rng_int(&r, -5, 3);
+        if (c.os_h < 1) c.os_h = 1;
+        if (c.os_w < 1) c.os_w = 1;
+        c.pb_h = c.pb_w = c.pe_h = c.pe_w = 0;
+    }
+    /* the padded input must cover the kernel: redraw pads that do not */
+    if (!c.transposed) {
+        if (c.h + c.pb_h + c.pe_h < 3) c.pe_h = 3 - c.h - c.pb_h;
+        if (c.w + c.pb_w + c.pe_w < 3) c.pe_w = 3 - c.w - c.pb_w;
+    } else if (!c.os_h) {
+        /* out = in + 2 - pb - pe must be >= 1 */
+        while (c.h + 2 - c.pb_h - c.pe_h < 1) c.pe_h--;
+        while (c.w + 2 - c.pb_w - c.pe_w < 1) c.pe_w--;
+    }
+    c.bias = rng_int(&r, 0, 1);
+    int a = rng_int(&r, 0, 7);
+    c.act = a < 3 ? CLCONV_ACTIVATION_NONE
+            : a < 5 ? CLCONV_ACTIVATION_RELU
+            : a < 6 ? CLCONV_ACTIVATION_CLIP
+                    : CLCONV_ACTIVATION_LEAKY_RELU;
+    if (c.act == CLCONV_ACTIVATION_CLIP) {
+        c.alpha = rng_float(&r, -0.6f, 0.0f);
+        c.beta = rng_float(&r, 0.05f, 0.8f);
+    } else if (c.act == CLCONV_ACTIVATION_LEAKY_RELU) {
+        c.alpha = rng_float(&r, 0.01f, 0.3f);
+    }
+    *data_seed = rng_u32(&r) | ((uint64_t)rng_u32(&r) << 32);
+    clconv_conv_desc d = to_desc(&c);
+    if (rng_int(&r, 0, 9) == 0 && !c.os_h) { /* auto_pad modes */
+        d.auto_pad = rng_int(&r, 0, 1) ? CLCONV_AUTO_PAD_SAME_UPPER : CLCONV_AUTO_PAD_SAME_LOWER;
+        for (int ax = 0; ax < 2; ax++)
+            d.pads_begin[ax] = d.pads_end[ax] = 0;
+    }
+    return d;
+}
+
+/* ---- refusals and trace ------------------------------------------------------ */
+
+static int check_refusals(clconv_context *ctx, clconv_algorithm algo)
+{
+    int bad = 0;
+    const char *an = clconv_algorithm_name(algo);
+    for (int i = 0; i < 6; i++) {
+        clconv_conv_desc d;
+        const char *what;
+        int rank = i == 3 ? 3 : i == 4 ? 1 : 2;
+        clconv_conv_desc_init(&d, rank);
+        d.in_channels = 4;
+        d.out_channels = 4;
+        for (int a = 0; a < rank; a++) {
+            d.in_size[a] = 9;
+            d.kernel_size[a] = 3;
+            d.pads_begin[a] = d.pads_end[a] = 1;
+        }
+        switch (i) {
+        case 0: what = "kernel 5x5"; d.kernel_size[0] = d.kernel_size[1] = 5; break;
+        case 1: what = "stride 2"; d.strides[0] = d.strides[1] = 2; break;
+        case 2: what = "dilation 2"; d.dilations[0] = d.dilations[1] = 2; break;
+        case 3: what = "3D"; break;
+        case 4: what = "1D"; break;
+        default: what = "transposed stride 2"; d.transposed = 1; d.strides[0] = d.strides[1] = 2;
+            break;
+        }
+        clconv_plan *plan = NULL;
+        clconv_status st = clconv_plan_create(ctx, &d, algo, &plan);
+        if (st != CLCONV_UNSUPPORTED) {
+            printf("FAIL refuse %s algo=%s: plan_create gave %s, want CLCONV_UNSUPPORTED\n", what,
+                   an, clconv_status_string(st));
+            bad++;
+        } else if (!strstr(clconv_last_error(), an)) {
+            printf("FAIL refuse %s algo=%s: the reason does not name the algorithm: \"%s\"\n",
+                   what, an, clconv_last_error());
+            bad++;
+        }
+        clconv_plan_destroy(plan);
+    }
+    return bad;
+}
+
+static int check_trace(clconv_context *ctx, clconv_algorithm algo, int m, uint64_t seed)
+{
+    wcase c = {"trace", 1, 4, 4, 1, 9, 9, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0};
+    clconv_conv_desc d = to_desc(&c);
+    clconv_trace_enable(1);
+    check_result r = check_conv(ctx, &d, algo, seed, "trace", NULL);
+    char text[4096];
+    snprintf(text, sizeof text, "%s", clconv_trace_text());
+    clconv_trace_enable(0);
+    if (r != CHECK_PASS)
+        return 1;
+    char want[32];
+    snprintf(want, sizeof want, "-DWINO_M=%d", m);
+    const char *kernels[3] = {"winograd_input_transform", "winograd_gemm",
+                              "winograd_output_transform"};
+    int bad = 0;
+    for (int i = 0; i < 3; i++) {
+        const char *line = strstr(text, kernels[i]);
+        const char *eol = line ? strchr(line, '\n') : NULL;
+        const char *opt = line ? strstr(line, want) : NULL;
+        if (!line || !opt || (eol && opt > eol)) {
+            printf("FAIL trace algo=%s: no \"%s [... %s ...]\" line in:\n%s\n",
+                   clconv_algorithm_name(algo), kernels[i], want, text);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    const uint64_t seed = test_seed(argc, argv, 20240611);
+    const long count = test_arg_long(argc, argv, "count", 60);
+    const long only = test_arg_long(argc, argv, "case", -1);
+    const long named = test_arg_long(argc, argv, "named", 1);
+    const char *algo_name = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--algo"))
+            algo_name = argv[i + 1];
+    clconv_algorithm algos[2] = {CLCONV_ALGO_WINOGRAD_F2X2, CLCONV_ALGO_WINOGRAD_F4X4};
+    int nalgo = 2;
+    if (algo_name) {
+        if (clconv_algorithm_from_name(algo_name, &algos[0]) ||
+            (algos[0] != CLCONV_ALGO_WINOGRAD_F2X2 && algos[0] != CLCONV_ALGO_WINOGRAD_F4X4)) {
+            printf("FAIL: --algo %s: want winograd_f2x2 or winograd_f4x4\n", algo_name);
+            return 1;
+        }
+        nalgo = 1;
+    }
+    clconv_context *ctx = test_context();
+    int failed = 0;
+    tally tl[2];
+    memset(tl, 0, sizeof tl);
+    for (int ai = 0; ai < nalgo; ai++) {
+        const clconv_algorithm algo = algos[ai];
+        const int T = algo == CLCONV_ALGO_WINOGRAD_F2X2 ? 2 : 4;
+        tally *t = &tl[ai];
+        char label[160];
+        if (only < 0) {
+            failed += check_refusals(ctx, algo);
+            failed += check_trace(ctx, algo, T, seed);
+        }
+        if (only < 0 && named) {
+            static wcase cases[MAX_NAMED];
+            static char names[MAX_NAMED][64];
+            int n = named_cases(T, cases, names);
+            for (int i = 0; i < n; i++) {
+                clconv_conv_desc d = to_desc(&cases[i]);
+                snprintf(label, sizeof label, "named=%s", cases[i].name);
+                run_one(ctx, algo, &d, seed + (uint64_t)i, label, t);
+            }
+        }
+        for (long i = only >= 0 ? only : 0; i < (only >= 0 ? only + 1 : count); i++) {
+            uint64_t ds;
+            clconv_conv_desc d = random_case(seed, i, T, &ds);
+            snprintf(label, sizeof label, "random --seed %llu --case %ld",
+                     (unsigned long long)seed, i);
+            run_one(ctx, algo, &d, ds, label, t);
+        }
+        failed += t->failed;
+    }
+    for (int ai = 0; ai < nalgo; ai++)
+        printf("%s: %d cases, %d failed; worst rel L2 %.3g (tolerance %.1g) at %s\n",
+               clconv_algorithm_name(algos[ai]), tl[ai].run, tl[ai].failed, tl[ai].worst,
+               algo_tolerance(algos[ai]), tl[ai].worst_case);
+    test_context_release();
+    if (failed) {
+        printf("FAILED: %d\n", failed);
+        return 1;
+    }
+    printf("PASS\n");
+    return 0;
+}

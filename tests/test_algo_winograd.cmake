@@ -1,0 +1,6 @@
+# Winograd F(2x2,3x3) and F(4x4,3x3): named cases around the tile size, a
+# seeded random sweep (replay with --seed S --case I), refusals and trace.
+foreach(v winograd_f2x2 winograd_f4x4)
+  add_test(NAME algo_${v} COMMAND test_algo_winograd --algo ${v} --count 60)
+  set_tests_properties(algo_${v} PROPERTIES SKIP_RETURN_CODE 77 LABELS "unit;algo" TIMEOUT 120)
+endforeach()
