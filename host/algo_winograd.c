@@ -53,7 +53,13 @@ static void choose_blocks(const clconv_context *ctx, const conv_problem *p, int 
     *kb = pk < k ? pk : k;
     const int th = (p->out[1] + m - 1) / m, tw = (p->out[2] + m - 1) / m;
     const long tiles = (long)p->N * th * tw;
-    *tb = tiles < t ? pow2_at_least(tiles < 2 ? 2 : (int)tiles) : t;
+    const int fit = pow2_at_least(tiles < 2 ? 2 : tiles > 16 ? 32 : (int)tiles);
+    *tb = fit < t ? fit : t;
+    /* A CPU has registers for 16 vector accumulators, and a layer with
+     * this few tiles (7x7 at batch 1) is bound by streaming U: one block
+     * over all its tiles reads U once instead of tiles/t times. */
+    if (ctx->params.cls == CLCONV_DEV_CPU && fit <= 16 && fit > t)
+        *tb = fit;
 }
 
 /* Element counts of U, V and M; 0 if any exceeds INT_MAX (the kernels index

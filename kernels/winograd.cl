@@ -167,10 +167,12 @@ __kernel void winograd_input_transform(__global const float *input, __global flo
         x0 >= 0 && x0 + (WINO_TB - 1) * WINO_M + WINO_A <= W) {
         /* the common case: TB tiles side by side, all inside the input */
         __global const float *src = input + (n0 * C + c) * HW + y0 * W + x0;
+#pragma unroll
         for (int i = 0; i < WINO_A; i++) {
             floatt row[WINO_A];
             __global const float *p = src + i * W;
 #define FAST_LANE(l) p[(l) * WINO_M + j]
+#pragma unroll
             for (int j = 0; j < WINO_A; j++)
                 row[j] = LANES_N(FAST_LANE);
 #undef FAST_LANE
@@ -194,14 +196,17 @@ __kernel void winograd_input_transform(__global const float *input, __global flo
         const intt base = select((intt)(0), (n * C + c) * HW, live);
         const intt ly = ty * WINO_M - pad_t, lx = tx * WINO_M - pad_l;
         intt col[WINO_A], cok[WINO_A];
+#pragma unroll
         for (int j = 0; j < WINO_A; j++) {
             col[j] = clamp(lx + j, 0, W - 1);
             cok[j] = lx + j >= 0 && lx + j < W;
         }
+#pragma unroll
         for (int i = 0; i < WINO_A; i++) {
             const intt rowoff = base + clamp(ly + i, 0, H - 1) * W;
             const intt rok = live & (ly + i >= 0) & (ly + i < H);
             floatt row[WINO_A];
+#pragma unroll
             for (int j = 0; j < WINO_A; j++) {
                 const intt idx = rowoff + col[j]; /* in bounds: clamped */
 #define GATHER_LANE(comp) input[idx.comp]
@@ -214,11 +219,14 @@ __kernel void winograd_input_transform(__global const float *input, __global flo
     /* columns: V[.][j] = B^T tmp[.][j]; V[x][g][tb][cc][lane] */
     __global float *v = ws + v_off + g * cg * tp + (tb * cg + cc) * WINO_TB;
     const int xstride = C * tp;
+#pragma unroll
     for (int j = 0; j < WINO_A; j++) {
         floatt cl[WINO_A], res[WINO_A];
+#pragma unroll
         for (int i = 0; i < WINO_A; i++)
             cl[i] = tmp[i][j];
         BT_LINE(floatt, res, cl);
+#pragma unroll
         for (int i = 0; i < WINO_A; i++)
             VSTORET(res[i], 0, v + (i * WINO_A + j) * xstride);
     }
@@ -240,6 +248,7 @@ __kernel void winograd_gemm(__global const float *u, __global float *ws, int v_o
     __global const float *vp = ws + v_off + xg * cg * tp + tb * cg * WINO_TB;
 
     floatk acc[WINO_TB];
+#pragma unroll
     for (int j = 0; j < WINO_TB; j++)
         acc[j] = (floatk)(0.0f);
     for (int c = 0; c < cg; c++) {
@@ -250,6 +259,7 @@ __kernel void winograd_gemm(__global const float *u, __global float *ws, int v_o
             acc[j] += w * vc[j];
     }
     __global float *mp = ws + m_off + (x * tp + tb * WINO_TB) * (G * kgp) + g * kgp + kb * WINO_KB;
+#pragma unroll
     for (int j = 0; j < WINO_TB; j++)
         VSTOREK(acc[j], 0, mp + j * G * kgp);
 }
@@ -275,19 +285,24 @@ __kernel void winograd_output_transform(__global const float *ws, int m_off,
 
     /* columns: a[i][j] = sum_k A^T[i][k] m[k][j] */
     floatk a[WINO_M][WINO_A];
+#pragma unroll
     for (int j = 0; j < WINO_A; j++) {
         floatk cl[WINO_A], res[WINO_M];
+#pragma unroll
         for (int i = 0; i < WINO_A; i++)
             cl[i] = VLOADK(0, mp + (i * WINO_A + j) * tp * row);
         AT_LINE(floatk, res, cl);
+#pragma unroll
         for (int i = 0; i < WINO_M; i++)
             a[i][j] = res[i];
     }
     const floatk b = VLOADK(kb, bias); /* padded like M: [G][kgp] */
     float y[WINO_M][WINO_M][WINO_KB];
+#pragma unroll
     for (int i = 0; i < WINO_M; i++) {
         floatk res[WINO_M];
         AT_LINE(floatk, res, a[i]);
+#pragma unroll
         for (int j = 0; j < WINO_M; j++)
             VSTOREK(res[j] + b, 0, y[i][j]);
     }
