@@ -311,10 +311,21 @@ __kernel void winograd_output_transform(__global const float *ws, int m_off,
     const int oy0 = ty * WINO_M, ox0 = tx * WINO_M;
     const int nl = min(WINO_KB, kg - k0);
     const int ni = min(WINO_M, OH - oy0), nj = min(WINO_M, OW - ox0);
-    for (int l = 0; l < nl; l++) {
-        __global float *dst = output + ((n * K + g * kg + k0 + l) * OH + oy0) * OW + ox0;
-        for (int i = 0; i < ni; i++)
-            for (int j = 0; j < nj; j++)
-                dst[i * OW + j] = activate(y[i][j][l], act, alpha, beta);
+    __global float *dst = output + ((n * K + g * kg + k0) * OH + oy0) * OW + ox0;
+    const int plane = OH * OW;
+    if (nl == WINO_KB && ni == WINO_M && nj == WINO_M) {
+        /* whole tile, all channels real: fixed trip counts, fully unrolled */
+#pragma unroll
+        for (int l = 0; l < WINO_KB; l++)
+#pragma unroll
+            for (int i = 0; i < WINO_M; i++)
+#pragma unroll
+                for (int j = 0; j < WINO_M; j++)
+                    dst[l * plane + i * OW + j] = activate(y[i][j][l], act, alpha, beta);
+    } else {
+        for (int l = 0; l < nl; l++)
+            for (int i = 0; i < ni; i++)
+                for (int j = 0; j < nj; j++)
+                    dst[l * plane + i * OW + j] = activate(y[i][j][l], act, alpha, beta);
     }
 }
