@@ -1,7 +1,7 @@
 /* Winograd F(2x2,3x3) and F(4x4,3x3) against the float64 reference.
  *
  *   test_algo_winograd [--algo winograd_f2x2|winograd_f4x4] [--seed S]
- *                      [--count N] [--case I] [--named 0|1]
+ *                      [--count N] [--case I] [--named 0|1] [--verbose 1]
  *
  * For each variant (both unless --algo names one):
  *  - named cases around the output tile size T = m: spatial sizes 1, T-1,
@@ -63,6 +63,8 @@ static clconv_conv_desc to_desc(const wcase *c)
     return d;
 }
 
+static int verbose; /* --verbose 1: every case and its error */
+
 typedef struct {
     int run, failed, unsupported;
     double worst;
@@ -83,6 +85,11 @@ static void run_one(clconv_context *ctx, clconv_algorithm algo, const clconv_con
                clconv_algorithm_name(algo), (unsigned long long)seed, clconv_last_error());
         t->failed++;
         t->unsupported++;
+    }
+    if (verbose) {
+        char cs[512];
+        desc_string(d, cs, sizeof cs);
+        printf("%s err=%.3g case=\"%s\"\n", label, err, cs);
     }
     if (err > t->worst) {
         t->worst = err;
@@ -326,6 +333,7 @@ int main(int argc, char **argv)
     const long count = test_arg_long(argc, argv, "count", 60);
     const long only = test_arg_long(argc, argv, "case", -1);
     const long named = test_arg_long(argc, argv, "named", 1);
+    verbose = (int)test_arg_long(argc, argv, "verbose", 0);
     const char *algo_name = NULL;
     for (int i = 1; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--algo"))
