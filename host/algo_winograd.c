@@ -13,8 +13,10 @@
  *
  * Blocking: a GEMM work-item computes wino_k_block output channels (the
  * vector width) x wino_t_block tiles (clconv_device_params); both shrink
- * for small problems so a 7x7 layer (4 tiles of 4x4) or a group of 4
- * channels does not compute mostly padding.
+ * for small problems so a group of 4 channels or a 1x1 image does not
+ * compute mostly padding, and on CPUs a layer of at most 16 tiles gets one
+ * block over all of them (see choose_blocks).  On PoCL kblock 16 x tblock 8
+ * is about twice as fast as 8 x 4 on the ResNet-50 3x3 layers.
  */
 #include "internal.h"
 
@@ -52,7 +54,7 @@ static void choose_blocks(const clconv_context *ctx, const conv_problem *p, int 
     const int pk = pow2_at_least(kg < 4 ? 4 : kg);
     *kb = pk < k ? pk : k;
     const int th = (p->out[1] + m - 1) / m, tw = (p->out[2] + m - 1) / m;
-    const long tiles = (long)p->N * th * tw;
+    const long long tiles = (long long)p->N * th * tw;
     const int fit = pow2_at_least(tiles < 2 ? 2 : tiles > 16 ? 32 : (int)tiles);
     *tb = fit < t ? fit : t;
     /* A CPU has registers for 16 vector accumulators, and a layer with
