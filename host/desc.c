@@ -116,13 +116,16 @@ clconv_status clconv_problem_from_desc(const clconv_conv_desc *desc, const char 
                 return bad(op, "output_padding", i, desc->output_padding[i],
                            "output_padding must be >= 0 and less than the stride or dilation");
         }
-        /* Guard the int arithmetic below: sizes past 2^24 are no image. */
-        if (desc->in_size[i] > (1 << 24) || desc->kernel_size[i] > (1 << 16) ||
-            desc->strides[i] > (1 << 16) || desc->dilations[i] > (1 << 16) ||
-            desc->pads_begin[i] > (1 << 24) || desc->pads_end[i] > (1 << 24) ||
-            desc->output_shape[i] > (1 << 26))
-            return clconv_fail(CLCONV_INVALID_ARGUMENT,
-                               "%s: axis %d: size, kernel, stride, dilation or pad too large", op, i);
+        /* Guard the int arithmetic below: sizes past these are no image. */
+        const struct { const char *field; int value, max; } lim[] = {
+            {"in_size", desc->in_size[i], 1 << 24},      {"kernel_size", desc->kernel_size[i], 1 << 16},
+            {"strides", desc->strides[i], 1 << 16},      {"dilations", desc->dilations[i], 1 << 16},
+            {"pads_begin", desc->pads_begin[i], 1 << 24}, {"pads_end", desc->pads_end[i], 1 << 24},
+            {"output_shape", desc->output_shape[i], 1 << 26}};
+        for (size_t j = 0; j < sizeof lim / sizeof *lim; j++)
+            if (lim[j].value > lim[j].max)
+                return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s[%d] = %d: must be <= %d", op,
+                                   lim[j].field, i, lim[j].value, lim[j].max);
     }
     if (n_shape != 0 && n_shape != r)
         return clconv_fail(CLCONV_INVALID_ARGUMENT,

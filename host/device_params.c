@@ -22,9 +22,11 @@ void clconv_device_params_init(cl_device_id dev, clconv_device_params *p)
          * measured 2-3x faster than 8x8 on the CI machine's PoCL. */
         p->direct_oc_block = 16;
         p->direct_w_block = 16;
-        p->wino_k_block = 8;
-        p->wino_t_block = 4;
-        p->lws_1d = 0;
+        /* 16 output channels x 8 tiles per work-item: about 2x faster than
+         * 8x4 for Winograd's GEMM stage on the CI machine's PoCL. */
+        p->wino_k_block = 16;
+        p->wino_t_block = 8;
+        p->lws_1d = 16;
     } else if (type & CL_DEVICE_TYPE_GPU) {
         p->cls = CLCONV_DEV_GPU;
         p->direct_oc_block = 8;

@@ -144,9 +144,14 @@ typedef struct launch_chain {
     cl_uint n_wait;
     const cl_event *wait;
     cl_event last; /* owned */
+    int fixed_wg;  /* CPU: a NULL lws means one-item work-groups */
 } launch_chain;
 void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, const cl_event *wait);
-/* gws is rounded up to a multiple of lws (lws NULL or 0 entries = driver). */
+/* gws is rounded up to a multiple of lws.  lws NULL (or a 0 entry) lets a
+ * GPU driver choose; on CPUs it means one-item work-groups, because PoCL
+ * compiles a kernel anew for every local size it picks by itself (about a
+ * second each), which a driver choice that varies with gws would trigger
+ * for every new shape. */
 clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
                                   const size_t *gws, const size_t *lws);
 clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *event);

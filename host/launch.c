@@ -69,6 +69,7 @@ void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, c
     ch->n_wait = n_wait;
     ch->wait = n_wait ? wait : NULL;
     ch->last = NULL;
+    ch->fixed_wg = ctx->params.cls == CLCONV_DEV_CPU;
 }
 
 clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
@@ -82,8 +83,12 @@ clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k,
         if (lws && lws[i] == 0)
             use_lws = 0;
     }
+    if (!use_lws && ch->fixed_wg) {
+        use_lws = 1;
+        lws = NULL; /* ones below */
+    }
     for (cl_uint i = 0; i < dims; i++) {
-        l[i] = use_lws ? lws[i] : 1;
+        l[i] = use_lws && lws ? lws[i] : 1;
         g[i] = (gws[i] + l[i] - 1) / l[i] * l[i];
     }
     cl_event ev = NULL;

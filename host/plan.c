@@ -93,8 +93,9 @@ static clconv_status unsupported(const char *op, const conv_problem *p, const cl
 {
     char ps[256];
     clconv_problem_string(p, ps, sizeof ps);
-    return clconv_fail(CLCONV_UNSUPPORTED, "%s: algorithm %s cannot run \"%s\": %s", op, a->name,
-                       ps, why);
+    /* Every applicability reason starts with the algorithm's name. */
+    (void)a;
+    return clconv_fail(CLCONV_UNSUPPORTED, "%s: cannot run \"%s\": %s", op, ps, why);
 }
 
 static clconv_status check_algorithm(clconv_context *ctx, const conv_problem *p,

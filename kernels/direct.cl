@@ -140,17 +140,23 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
         if (j >= nk)
             continue;
         const int k = k0 + j;
-        const float b = has_bias ? bias[k] : 0.0f;
         __global float *out = y + ((size_t)(n * K + k) * OD + od) * OH * OW + (size_t)oh * OW;
-        float t[WB];
-        VSTORE(acc[j], t);
+        VEC v = acc[j] + (VEC)(has_bias ? bias[k] : 0.0f);
+        /* Vector form of activate(): the per-lane form through a private
+         * array was miscompiled by PoCL 3.1 for OCB 1, WB 2. */
+        if (act == ACT_RELU)
+            v = fmax(v, (VEC)(0.0f));
+        else if (act == ACT_CLIP)
+            v = fmin(fmax(v, (VEC)(alpha)), (VEC)(beta));
+        else if (act == ACT_LEAKY_RELU)
+            v = select(v * alpha, v, v >= (VEC)(0.0f));
         if (ow0 + WB <= OW) {
-            for (int i = 0; i < WB; i++)
-                t[i] = activate(t[i] + b, act, alpha, beta);
-            VSTORE(VLOAD(t), out + ow0);
+            VSTORE(v, out + ow0);
         } else {
+            float t[WB];
+            VSTORE(v, t);
             for (int i = 0; ow0 + i < OW; i++)
-                out[ow0 + i] = activate(t[i] + b, act, alpha, beta);
+                out[ow0 + i] = t[i];
         }
     }
 }
