@@ -64,7 +64,6 @@ typedef struct gemm_state {
     cl_mem w, b;    /* A as the GEMM reads it; bias (NULL without) */
     size_t temp_bytes, b_off, c_off; /* b_off, c_off in floats */
     size_t pre_lws[3], post_lws[3];
-    int out_of_order;
 } gemm_state;
 
 /* Work-groups run along the innermost spatial axis: PoCL vectorises
@@ -335,14 +334,6 @@ static clconv_status gemm_create(clconv_plan *plan)
         goto fail;
     }
     const gemm_geom *g = &s->g;
-    cl_command_queue_properties qp = 0;
-    cl_int err = clGetCommandQueueInfo(plan->ctx->queue, CL_QUEUE_PROPERTIES, sizeof qp, &qp, NULL);
-    if (err != CL_SUCCESS) {
-        st = clconv_cl_fail(OP, "clGetCommandQueueInfo", err);
-        goto fail;
-    }
-    s->out_of_order = (qp & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
-
     const int need_pre = p->transposed ? g->wide : !g->one_by_one;
     const int need_post = p->transposed || g->wide || p->has_bias || p->act != CLCONV_ACTIVATION_NONE;
     if (need_pre && (st = clconv_create_kernel(plan->ctx, FILE_CL, "", "gemm_im2col", &s->pre)))
@@ -432,13 +423,9 @@ static clconv_status chain_gemm(launch_chain *ch, gemm_state *s, cl_mem b, size_
                                 size_t co, cl_mem temp)
 {
     const gemm_geom *g = &s->g;
-    cl_uint nw = ch->last ? 1 : ch->n_wait;
-    const cl_event *wl = ch->last ? &ch->last : ch->wait;
-    if (s->out_of_order && nw) {
-        cl_int err = clEnqueueBarrierWithWaitList(ch->queue, nw, wl, NULL);
-        if (err != CL_SUCCESS)
-            return clconv_cl_fail(OP, "clEnqueueBarrierWithWaitList", err);
-    }
+    clconv_status st = clconv_chain_barrier(ch, OP);
+    if (st)
+        return st;
     cl_event ev = NULL;
     const char *call;
     CLBlastStatusCode cs = run_gemm(g, ch->queue, s->w, 0, b, bo, c, co, temp, &ev, &call);
@@ -450,9 +437,7 @@ static clconv_status chain_gemm(launch_chain *ch, gemm_state *s, cl_mem b, size_
     clconv_trace_note(note);
     if (!ev)
         return clconv_fail(CLCONV_OPENCL_ERROR, OP ": %s returned no event", call);
-    if (ch->last)
-        clReleaseEvent(ch->last);
-    ch->last = ev;
+    clconv_chain_adopt(ch, ev);
     return CLCONV_SUCCESS;
 }
 

@@ -155,6 +155,12 @@ void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, c
 clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
                                   const size_t *gws, const size_t *lws);
 clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *event);
+/* For a step that takes no wait list (a CLBlast call): a barrier holding the
+ * queue until the chain's previous step, or the caller's wait list, is done
+ * (on an in-order queue too, since the caller's events may be user events
+ * or another queue's).  Then adopt the step's own event as the chain's last. */
+clconv_status clconv_chain_barrier(launch_chain *ch, const char *op);
+void clconv_chain_adopt(launch_chain *ch, cl_event ev);
 
 /* Device buffer helpers. */
 clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,

@@ -124,6 +124,25 @@ clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *eve
     return st;
 }
 
+clconv_status clconv_chain_barrier(launch_chain *ch, const char *op)
+{
+    cl_uint nw = ch->last ? 1 : ch->n_wait;
+    const cl_event *w = ch->last ? &ch->last : ch->wait;
+    if (nw == 0)
+        return CLCONV_SUCCESS;
+    cl_int err = clEnqueueBarrierWithWaitList(ch->queue, nw, w, NULL);
+    if (err != CL_SUCCESS)
+        return clconv_cl_fail(op, "clEnqueueBarrierWithWaitList", err);
+    return CLCONV_SUCCESS;
+}
+
+void clconv_chain_adopt(launch_chain *ch, cl_event ev)
+{
+    if (ch->last)
+        clReleaseEvent(ch->last);
+    ch->last = ev;
+}
+
 /* ---- buffers ------------------------------------------------------------- */
 
 clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,
