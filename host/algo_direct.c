@@ -10,6 +10,8 @@
 
 typedef struct {
     cl_kernel kernel;
+    cl_kernel pad;  /* non-NULL when the input is first copied, padded, to the workspace */
+    int pin[3];     /* the input sizes the convolution kernel reads (padded or not) */
     cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB] */
     cl_mem bias;   /* K floats, or a 1-float dummy when there is no bias */
     int ocb, wb;
@@ -17,7 +19,10 @@ typedef struct {
 
 static int direct_applicable(const clconv_context *ctx, const conv_problem *p, char *why, size_t n)
 {
-    (void)ctx; (void)p; (void)why; (void)n;
+    (void)ctx;
+    (void)p;
+    (void)why;
+    (void)n;
     return 1; /* universal by design */
 }
 
@@ -43,6 +48,33 @@ static clconv_status direct_create(clconv_plan *plan)
     clconv_status st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_conv", &s->kernel);
     if (st)
         return st;
+    /* Convolution reads without bounds checks: pad the input first unless
+     * every read (the last vector block's spare lanes included) is inside. */
+    int need_pad = 0;
+    for (int a = 0; a < 3; a++) {
+        int o = a == 2 ? (p->out[2] + s->wb - 1) / s->wb * s->wb : p->out[a];
+        long long last = (long long)(o - 1) * p->s[a] + (long long)(p->k[a] - 1) * p->d[a];
+        s->pin[a] = p->in[a];
+        if (p->transposed)
+            continue;
+        need_pad |= p->pb[a] > 0 || last - p->pb[a] >= p->in[a];
+        long long padded = last + 1 > (long long)p->pb[a] + p->in[a] ? last + 1
+                                                                      : (long long)p->pb[a] + p->in[a];
+        if (padded > (1 << 26))
+            return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input too large");
+        s->pin[a] = (int)padded;
+    }
+    if (need_pad) {
+        size_t n;
+        if (!clconv_mul_size((size_t)p->N * p->C, (size_t)s->pin[0] * s->pin[1], &n) ||
+            !clconv_mul_size(n, (size_t)s->pin[2] * sizeof(float), &plan->workspace_bytes))
+            return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input size overflows");
+        if ((st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_pad", &s->pad)))
+            return st;
+    } else {
+        for (int a = 0; a < 3; a++)
+            s->pin[a] = p->in[a];
+    }
     snprintf(plan->describe, sizeof plan->describe, "direct%s ocb %d wb %d",
              p->transposed ? " transposed" : "", s->ocb, s->wb);
     return CLCONV_SUCCESS;
@@ -96,32 +128,42 @@ static clconv_status direct_set_weights(clconv_plan *plan, const float *w, const
     return CLCONV_SUCCESS;
 }
 
-static clconv_status direct_enqueue(clconv_plan *plan, cl_mem in, cl_mem out, cl_mem ws,
+static clconv_status direct_enqueue(clconv_plan *plan, cl_mem in_buf, cl_mem out, cl_mem ws,
                                     cl_uint n_wait, const cl_event *wait, cl_event *event)
 {
-    (void)ws;
     const conv_problem *p = &plan->p;
     direct_state *s = plan->state;
     const char *op = "clconv_plan_enqueue(direct)";
     const int kblk = (p->K / p->G + s->ocb - 1) / s->ocb;
+    const int *in = s->pin, *pads = s->pad ? (const int[3]){0, 0, 0} : p->pb;
+    launch_chain ch;
+    clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
+    clconv_status st = CLCONV_SUCCESS;
+    if (s->pad) {
+        kernel_arg pa[] = {ARG_MEM(in_buf), ARG_MEM(ws),        ARG_INT(p->N * p->C),
+                           ARG_INT(p->in[0]), ARG_INT(p->in[1]), ARG_INT(p->in[2]),
+                           ARG_INT(in[0]),  ARG_INT(in[1]),     ARG_INT(in[2]),
+                           ARG_INT(p->pb[0]), ARG_INT(p->pb[1]), ARG_INT(p->pb[2])};
+        size_t g[2] = {(size_t)in[0] * in[1], (size_t)p->N * p->C};
+        if (!(st = clconv_set_args(s->pad, op, (int)(sizeof pa / sizeof *pa), pa)))
+            st = clconv_chain_kernel(&ch, op, s->pad, 2, g, NULL);
+    }
     kernel_arg args[] = {
-        ARG_MEM(in),       ARG_MEM(s->packed),  ARG_MEM(s->bias),    ARG_MEM(out),
-        ARG_INT(p->N),     ARG_INT(p->C),     ARG_INT(p->K),       ARG_INT(p->G),       ARG_INT(p->in[0]),
-        ARG_INT(p->in[1]), ARG_INT(p->in[2]),   ARG_INT(p->out[0]),  ARG_INT(p->out[1]),
-        ARG_INT(p->out[2]), ARG_INT(p->k[0]),   ARG_INT(p->k[1]),    ARG_INT(p->k[2]),
-        ARG_INT(p->s[0]),  ARG_INT(p->s[1]),    ARG_INT(p->s[2]),    ARG_INT(p->d[0]),
-        ARG_INT(p->d[1]),  ARG_INT(p->d[2]),    ARG_INT(p->pb[0]),   ARG_INT(p->pb[1]),
-        ARG_INT(p->pb[2]), ARG_INT(p->has_bias), ARG_INT(p->act),    ARG_FLOAT(p->alpha),
-        ARG_FLOAT(p->beta)};
-    clconv_status st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
-    if (st)
-        return st;
+        ARG_MEM(s->pad ? ws : in_buf), ARG_MEM(s->packed), ARG_MEM(s->bias), ARG_MEM(out),
+        ARG_INT(p->N),      ARG_INT(p->C),       ARG_INT(p->K),       ARG_INT(p->G),
+        ARG_INT(in[0]),     ARG_INT(in[1]),      ARG_INT(in[2]),      ARG_INT(p->out[0]),
+        ARG_INT(p->out[1]), ARG_INT(p->out[2]),  ARG_INT(p->k[0]),    ARG_INT(p->k[1]),
+        ARG_INT(p->k[2]),   ARG_INT(p->s[0]),    ARG_INT(p->s[1]),    ARG_INT(p->s[2]),
+        ARG_INT(p->d[0]),   ARG_INT(p->d[1]),    ARG_INT(p->d[2]),    ARG_INT(pads[0]),
+        ARG_INT(pads[1]),   ARG_INT(pads[2]),    ARG_INT(p->has_bias), ARG_INT(p->act),
+        ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta)};
+    if (!st)
+        st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
     size_t gws[3] = {(size_t)(p->out[2] + s->wb - 1) / s->wb, (size_t)p->out[0] * p->out[1],
                      (size_t)p->N * p->G * kblk};
     const size_t *lws = plan->ctx->params.direct_lws[0] ? plan->ctx->params.direct_lws : NULL;
-    launch_chain ch;
-    clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
-    st = clconv_chain_kernel(&ch, op, s->kernel, 3, gws, lws);
+    if (!st)
+        st = clconv_chain_kernel(&ch, op, s->kernel, 3, gws, lws);
     return clconv_chain_end(&ch, st, event);
 }
 
@@ -132,6 +174,8 @@ static void direct_destroy(clconv_plan *plan)
         return;
     if (s->kernel)
         clReleaseKernel(s->kernel);
+    if (s->pad)
+        clReleaseKernel(s->pad);
     if (s->packed)
         clReleaseMemObject(s->packed);
     if (s->bias)
