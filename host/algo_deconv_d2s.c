@@ -75,7 +75,7 @@ static int inner_problem(const conv_problem *p, conv_problem *q, int kq[3], int 
     q->has_bias = 0;
     q->act = CLCONV_ACTIVATION_NONE;
     q->alpha = q->beta = 0.0f;
-    if (R * p->K > 0x7fffffffLL) {
+    if (R > 0x7fffffffLL / p->K) { /* R <= 2^48: the division cannot overflow */
         snprintf(why, n, OP ": %lld phases x %d channels: too many", R, p->K);
         return 0;
     }
@@ -155,9 +155,9 @@ static clconv_status d2s_create(clconv_plan *plan)
     const size_t al = clconv_subbuffer_align(plan->ctx);
     if ((st = clconv_plan_workspace_size(s->inner, &s->ws_bytes)))
         goto fail;
-    s->y2_bytes = clconv_problem_output_elems(&s->inner_p) * sizeof(float);
-    s->ws_off = clconv_align_up(s->y2_bytes, al);
-    if (s->ws_off < s->y2_bytes || s->ws_off + s->ws_bytes < s->ws_off) {
+    if (!clconv_mul_size(clconv_problem_output_elems(&s->inner_p), sizeof(float), &s->y2_bytes) ||
+        (s->ws_off = clconv_align_up(s->y2_bytes, al)) < s->y2_bytes ||
+        s->ws_off + s->ws_bytes < s->ws_off) {
         st = clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": workspace size overflows");
         goto fail;
     }

@@ -27,20 +27,25 @@ typedef struct s2b_state {
     clconv_plan *inner;
     cl_kernel s2b, b2s;
     cl_mem bias; /* K floats, zeros without bias */
-    int R;       /* sub-images per image: DD*DH*DW */
+    int dd[3];   /* the dilation each axis is split by */
+    int R;       /* sub-images per image: dd[0]*dd[1]*dd[2] */
     size_t lws[3];
     size_t x2_off, x2_bytes, y2_off, y2_bytes, ws_off, ws_bytes;
 } s2b_state;
 
-/* The inner problem for p; 0 and a reason if it would not fit. */
-static int inner_problem(const conv_problem *p, conv_problem *q, char *why, size_t n)
+/* The inner problem for p and the dilation each axis is split by (dd);
+ * 0 and a reason if it would not fit.  An axis whose kernel is 1 wide
+ * reads one position whatever its dilation: it is not split. */
+static int inner_problem(const conv_problem *p, conv_problem *q, int dd[3], char *why, size_t n)
 {
     *q = *p;
     long long R = 1;
     for (int a = 0; a < 3; a++) {
+        dd[a] = p->k[a] == 1 ? 1 : p->d[a];
         const int P = p->in[a] + p->pb[a] + p->pe[a];
-        const int S = (P + p->d[a] - 1) / p->d[a];
-        R *= p->d[a];
+        const int S = (P + dd[a] - 1) / dd[a];
+        if (R <= 0x7fffffffLL)
+            R *= dd[a]; /* <= 2^31 * 2^16: no overflow */
         q->in[a] = S;
         q->out[a] = S - p->k[a] + 1;
         q->s[a] = q->d[a] = 1;
@@ -49,7 +54,7 @@ static int inner_problem(const conv_problem *p, conv_problem *q, char *why, size
     q->has_bias = 0;
     q->act = CLCONV_ACTIVATION_NONE;
     q->alpha = q->beta = 0.0f;
-    if ((long long)p->N * R > 0x7fffffffLL) {
+    if (R > 0x7fffffffLL || (long long)p->N * R > 0x7fffffffLL) {
         snprintf(why, n, OP ": batch %d x %lld sub-images: too many", p->N, R);
         return 0;
     }
@@ -82,7 +87,8 @@ static int s2b_applicable(const clconv_context *ctx, const conv_problem *p, char
         return 0;
     }
     conv_problem q;
-    return inner_problem(p, &q, why, n);
+    int dd[3];
+    return inner_problem(p, &q, dd, why, n);
 }
 
 static void s2b_destroy(clconv_plan *plan)
@@ -110,7 +116,7 @@ static clconv_status s2b_create(clconv_plan *plan)
     plan->state = s;
     char why[256];
     clconv_status st;
-    if (!inner_problem(p, &s->inner_p, why, sizeof why)) {
+    if (!inner_problem(p, &s->inner_p, s->dd, why, sizeof why)) {
         st = clconv_fail(CLCONV_UNSUPPORTED, "%s", why);
         goto fail;
     }
@@ -134,12 +140,12 @@ static clconv_status s2b_create(clconv_plan *plan)
     size_t inner_ws = 0;
     if ((st = clconv_plan_workspace_size(s->inner, &inner_ws)))
         goto fail;
-    s->x2_bytes = clconv_problem_input_elems(&s->inner_p) * sizeof(float);
-    s->y2_bytes = clconv_problem_output_elems(&s->inner_p) * sizeof(float);
     s->ws_bytes = inner_ws;
     s->x2_off = 0;
-    s->y2_off = clconv_align_up(s->x2_bytes, al);
-    if (s->y2_off < s->x2_bytes || s->y2_off + s->y2_bytes < s->y2_off) {
+    if (!clconv_mul_size(clconv_problem_input_elems(&s->inner_p), sizeof(float), &s->x2_bytes) ||
+        !clconv_mul_size(clconv_problem_output_elems(&s->inner_p), sizeof(float), &s->y2_bytes) ||
+        (s->y2_off = clconv_align_up(s->x2_bytes, al)) < s->x2_bytes ||
+        s->y2_off + s->y2_bytes < s->y2_off) {
         st = clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": workspace size overflows");
         goto fail;
     }
@@ -154,7 +160,7 @@ static clconv_status s2b_create(clconv_plan *plan)
     const int r0 = 3 - p->rank;
     int m = 0, k = 0;
     for (int a = r0; a < 3; a++) {
-        m += snprintf(dil + m, sizeof dil - (size_t)m, "%s%d", a > r0 ? "x" : "", p->d[a]);
+        m += snprintf(dil + m, sizeof dil - (size_t)m, "%s%d", a > r0 ? "x" : "", s->dd[a]);
         k += snprintf(sub + k, sizeof sub - (size_t)k, "%s%d", a > r0 ? "x" : "", s->inner_p.in[a]);
     }
     int w = snprintf(plan->describe, sizeof plan->describe, "dilated_s2b d%s: %d sub-images %s; inner: %s",
@@ -227,7 +233,7 @@ static clconv_status s2b_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
     const kernel_arg a1[] = {
         ARG_MEM(input),    ARG_MEM(x2),       ARG_INT(z1),       ARG_INT(p->C),     ARG_INT(p->in[0]),
         ARG_INT(p->in[1]), ARG_INT(p->in[2]), ARG_INT(q->in[0]), ARG_INT(q->in[1]),
-        ARG_INT(q->in[2]), ARG_INT(p->d[0]),  ARG_INT(p->d[1]),  ARG_INT(p->d[2]),
+        ARG_INT(q->in[2]), ARG_INT(s->dd[0]), ARG_INT(s->dd[1]), ARG_INT(s->dd[2]),
         ARG_INT(p->pb[0]), ARG_INT(p->pb[1]), ARG_INT(p->pb[2]),
     };
     const size_t g1[3] = {(size_t)((q->in[2] + RUN - 1) / RUN), (size_t)q->in[1], (size_t)z1};
@@ -239,8 +245,8 @@ static clconv_status s2b_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
     const kernel_arg a2[] = {
         ARG_MEM(y2),        ARG_MEM(s->bias),   ARG_MEM(output),    ARG_INT(z2),        ARG_INT(p->K),
         ARG_INT(p->out[0]), ARG_INT(p->out[1]), ARG_INT(p->out[2]), ARG_INT(q->out[0]),
-        ARG_INT(q->out[1]), ARG_INT(q->out[2]), ARG_INT(p->d[0]),   ARG_INT(p->d[1]),
-        ARG_INT(p->d[2]),   ARG_INT(p->act),    ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
+        ARG_INT(q->out[1]), ARG_INT(q->out[2]), ARG_INT(s->dd[0]),  ARG_INT(s->dd[1]),
+        ARG_INT(s->dd[2]),  ARG_INT(p->act),    ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
     };
     const size_t g2[3] = {(size_t)((p->out[2] + RUN - 1) / RUN), (size_t)p->out[1], (size_t)z2};
     if ((st = clconv_set_args(s->b2s, OP, (int)(sizeof a2 / sizeof a2[0]), a2)))

@@ -140,6 +140,9 @@ static const tcase named[] = {
      {0}, 0, 1, 0, 0, 0},
     {"rank3_mixed", 3, 2, 4, 4, 2, {3, 5, 4}, {2, 4, 3}, {1, 2, 3}, {0, 1, 1}, {1, 1, 0}, {0, 1, 2},
      {0}, 0, 1, CLCONV_ACTIVATION_RELU, 0, 0},
+    /* k5 s2: 3x3 sub-kernels, so AUTO's inner convolution is Winograd */
+    {"inner_winograd", 2, 1, 16, 16, 1, R2(9, 10), R2(5, 5), R2(2, 2), R2(2, 2), R2(2, 2), R2(1, 1),
+     {0}, 0, 1, 0, 0, 0},
     /* the benchmark's shapes, smaller */
     {"dcgan_like", 2, 1, 64, 32, 1, R2(8, 8), R2(4, 4), R2(2, 2), R2(1, 1), R2(1, 1), {0}, {0}, 0, 1,
      CLCONV_ACTIVATION_RELU, 0, 0},
@@ -219,6 +222,20 @@ static int check_refusals(clconv_context *ctx)
             failed++;
         }
         clconv_plan_destroy(plan);
+    }
+    /* Valid, but 60000^2 phases would not fit in a tensor's channels. */
+    clconv_conv_desc d;
+    clconv_conv_desc_init(&d, 2);
+    d.transposed = 1;
+    d.in_channels = d.out_channels = 1;
+    d.in_size[0] = d.in_size[1] = 1;
+    d.kernel_size[0] = d.kernel_size[1] = 2;
+    d.strides[0] = d.strides[1] = 60000;
+    clconv_status st = clconv_algorithm_supports(ctx, &d, ALGO);
+    if (st != CLCONV_UNSUPPORTED || !strstr(clconv_last_error(), "deconv_d2s:")) {
+        printf("FAIL refuse/huge_stride: status %s, message \"%s\"\n", clconv_status_string(st),
+               clconv_last_error());
+        failed++;
     }
     return failed;
 }

@@ -100,6 +100,8 @@ static const scase named[] = {
     {"rank3_d2", 3, 1, 3, 5, 1, {6, 7, 9}, {3, 3, 3}, {2, 2, 2}, {2, 2, 2}, {2, 2, 2}, 1, 0, 0, 0},
     {"rank3_d123", 3, 2, 4, 4, 2, {7, 8, 9}, {3, 3, 3}, {1, 2, 3}, {1, 1, 3}, {1, 3, 3}, 0, 0, 0,
      0},
+    /* sub-images large enough for AUTO's inner Winograd F(4x4) */
+    {"inner_f4x4", 2, 1, 16, 16, 1, R2(20, 21), R2(3, 3), R2(2, 2), R2(2, 2), R2(2, 2), 1, 0, 0, 0},
     /* the DeepLab layer, smaller */
     {"dl_like", 2, 1, 32, 32, 1, R2(33, 33), R2(3, 3), R2(6, 6), R2(6, 6), R2(6, 6), 1,
      CLCONV_ACTIVATION_RELU, 0, 0},
@@ -177,6 +179,20 @@ static int check_refusals(clconv_context *ctx)
             failed++;
         }
         clconv_plan_destroy(plan);
+    }
+    /* Valid, but 30000^2 sub-images of 2x2 would not fit in a tensor. */
+    clconv_conv_desc d;
+    clconv_conv_desc_init(&d, 2);
+    d.in_channels = d.out_channels = 1;
+    d.in_size[0] = d.in_size[1] = 1;
+    d.kernel_size[0] = d.kernel_size[1] = 2;
+    d.dilations[0] = d.dilations[1] = 30000;
+    d.pads_begin[0] = d.pads_begin[1] = d.pads_end[0] = d.pads_end[1] = 15000;
+    clconv_status st = clconv_algorithm_supports(ctx, &d, ALGO);
+    if (st != CLCONV_UNSUPPORTED || !strstr(clconv_last_error(), "dilated_s2b:")) {
+        printf("FAIL refuse/huge_dilation: status %s, message \"%s\"\n", clconv_status_string(st),
+               clconv_last_error());
+        failed++;
     }
     return failed;
 }
