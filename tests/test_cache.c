@@ -14,7 +14,7 @@
  *
  * The log lines matched are those of host/program_cache.c:
  *   "clconv: cache hit|miss|rejected FILE [OPTIONS]", "clconv: cache write PATH". */
-#define _GNU_SOURCE /* mkdtemp, setenv */
+#define _GNU_SOURCE /* mkdtemp, setenv, nanosleep */
 #include "algo_check.h"
 #include "testutil.h"
 
@@ -403,6 +403,54 @@ static cl_uint refcount_c(cl_context c)
     return n;
 }
 
+/* One convolution on ctx, with the read ordered after the plan's event,
+ * so that it is also right on an out-of-order queue. */
+static int run_evented(clconv_context *ctx, const clconv_conv_desc *d, uint64_t seed)
+{
+    size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d);
+    size_t ny = clconv_conv_output_elems(d), nb = d->has_bias ? (size_t)d->out_channels : 0;
+    float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = nb ? malloc(nb * 4) : NULL;
+    float *y = malloc(ny * 4);
+    double *ref = malloc(ny * sizeof *ref);
+    test_rng r;
+    rng_seed(&r, seed);
+    rng_fill(&r, x, nx, -1, 1);
+    rng_fill(&r, w, nw, -1, 1);
+    if (b)
+        rng_fill(&r, b, nb, -1, 1);
+    poison_nan(y, ny);
+    int ok = 0;
+    cl_int err;
+    cl_context cc = clconv_context_cl_context(ctx);
+    cl_command_queue q = clconv_context_queue(ctx);
+    cl_mem bx = clCreateBuffer(cc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, nx * 4, x, &err);
+    cl_mem by = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, ny * 4, y, &err);
+    clconv_plan *plan = NULL;
+    cl_event ev = NULL;
+    clconv_status st;
+    if (!bx || !by) {
+        FAILF("clCreateBuffer failed");
+    } else if ((st = clconv_plan_create(ctx, d, CLCONV_ALGO_DIRECT, &plan)) ||
+               (st = clconv_plan_set_weights_host(plan, w, b)) ||
+               (st = clconv_plan_enqueue(plan, bx, by, NULL, 0, NULL, &ev))) {
+        FAILF("from_queue: %s: %s", clconv_status_string(st), clconv_last_error());
+    } else if ((err = clEnqueueReadBuffer(q, by, CL_TRUE, 0, ny * 4, y, 1, &ev, NULL))) {
+        FAILF("from_queue: read back: %d", err);
+    } else {
+        clconv_reference_conv(d, x, w, b, ref);
+        double e = rel_l2(y, ref, ny);
+        ok = e <= algo_tolerance(CLCONV_ALGO_DIRECT);
+        if (!ok)
+            FAILF("from_queue: err %.3g (seed %llu)", e, (unsigned long long)seed);
+    }
+    if (ev) clReleaseEvent(ev);
+    clconv_plan_destroy(plan);
+    if (bx) clReleaseMemObject(bx);
+    if (by) clReleaseMemObject(by);
+    free(x); free(w); free(b); free(y); free(ref);
+    return ok;
+}
+
 static void test_from_queue(void)
 {
     cl_platform_id plat;
@@ -415,68 +463,88 @@ static void test_from_queue(void)
     }
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)plat, 0};
-    cl_context c = clCreateContext(props, 1, &dev, NULL, NULL, &err);
-    if (!c) {
-        FAILF("clCreateContext: %d", err);
-        return;
-    }
-    /* out-of-order if the device allows it: clconv must chain its launches */
-    cl_command_queue_properties qp = 0;
-    clGetDeviceInfo(dev, CL_DEVICE_QUEUE_PROPERTIES, sizeof qp, &qp, NULL);
-    cl_command_queue q =
-        clCreateCommandQueue(c, dev, qp & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &err);
-    if (!q) {
-        FAILF("clCreateCommandQueue: %d", err);
-        clReleaseContext(c);
-        return;
-    }
-    const cl_uint q0 = refcount_q(q), c0 = refcount_c(c);
-
-    for (int round = 0; round < 2; round++) {
-        clconv_context *ctx = NULL;
-        clconv_status st = clconv_context_create_from_queue(q, NULL, &ctx);
-        if (st) {
-            FAILF("create_from_queue: %s: %s", clconv_status_string(st), clconv_last_error());
+    /* an in-order queue, and an out-of-order one where the device has it
+     * (clconv must then chain its own launches with events); each in a
+     * context of its own, so that no other queue's lazily dropped
+     * references disturb the counts */
+    cl_command_queue_properties dev_qp = 0;
+    clGetDeviceInfo(dev, CL_DEVICE_QUEUE_PROPERTIES, sizeof dev_qp, &dev_qp, NULL);
+    for (int kind = 0; kind < 2; kind++) {
+        cl_command_queue_properties qp = kind ? CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE : 0;
+        if (kind && !(dev_qp & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE)) {
+            printf("note: no out-of-order queues on this device\n");
             break;
         }
-        if (clconv_context_queue(ctx) != q || clconv_context_cl_context(ctx) != c ||
-            clconv_context_device(ctx) != dev)
-            FAILF("create_from_queue: the context does not report the caller's handles");
-        if (!clconv_context_device_name(ctx) || !*clconv_context_device_name(ctx))
-            FAILF("create_from_queue: empty device name");
-        clconv_conv_desc d;
-        test_desc(&d);
-        d.has_bias = 1;
-        if (check_conv(ctx, &d, CLCONV_ALGO_DIRECT, 11, "from_queue", NULL) != CHECK_PASS)
-            FAILF("create_from_queue: the convolution failed");
-        clconv_context_destroy(ctx);
-        if (refcount_q(q) != q0 || refcount_c(c) != c0)
-            FAILF("after destroy (round %d): queue refcount %u (was %u), context refcount %u "
-                  "(was %u)",
-                  round, refcount_q(q), q0, refcount_c(c), c0);
+        const char *kname = kind ? "out-of-order" : "in-order";
+        cl_context c = clCreateContext(props, 1, &dev, NULL, NULL, &err);
+        if (!c) {
+            FAILF("clCreateContext: %d", err);
+            return;
+        }
+        cl_command_queue q = clCreateCommandQueue(c, dev, qp, &err);
+        if (!q) {
+            FAILF("clCreateCommandQueue(%s): %d", kname, err);
+            clReleaseContext(c);
+            continue;
+        }
+        const cl_uint q0 = refcount_q(q), c0 = refcount_c(c);
+        for (int round = 0; round < 2; round++) {
+            clconv_context *ctx = NULL;
+            clconv_status st = clconv_context_create_from_queue(q, NULL, &ctx);
+            if (st) {
+                FAILF("create_from_queue(%s): %s: %s", kname, clconv_status_string(st),
+                      clconv_last_error());
+                break;
+            }
+            if (clconv_context_queue(ctx) != q || clconv_context_cl_context(ctx) != c ||
+                clconv_context_device(ctx) != dev)
+                FAILF("create_from_queue(%s): the context does not report the caller's handles",
+                      kname);
+            if (!clconv_context_device_name(ctx) || !*clconv_context_device_name(ctx))
+                FAILF("create_from_queue(%s): empty device name", kname);
+            clconv_conv_desc d;
+            test_desc(&d);
+            d.has_bias = 1;
+            for (int i = 0; i < 4; i++)
+                run_evented(ctx, &d, 11 + (uint64_t)(10 * kind + i));
+            clconv_context_destroy(ctx);
+            /* PoCL drops the references its finished commands hold on the
+             * queue a little after clFinish returns: let them settle. */
+            clFinish(q);
+            for (int i = 0; i < 200 && (refcount_q(q) != q0 || refcount_c(c) != c0); i++) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+            if (refcount_q(q) != q0 || refcount_c(c) != c0)
+                FAILF("%s queue, after destroy (round %d): queue refcount %u (was %u), context "
+                      "refcount %u (was %u)",
+                      kname, round, refcount_q(q), q0, refcount_c(c), c0);
+        }
+        /* the caller's queue and context still work */
+        float h[64], back[64];
+        for (int i = 0; i < 64; i++)
+            h[i] = (float)i;
+        cl_mem m = clCreateBuffer(c, CL_MEM_READ_WRITE, sizeof h, NULL, &err);
+        if (!m) {
+            FAILF("clCreateBuffer on the caller's context after destroy: %d", err);
+        } else {
+            cl_event we = NULL;
+            err = clEnqueueWriteBuffer(q, m, CL_FALSE, 0, sizeof h, h, 0, NULL, &we);
+            if (!err)
+                err = clEnqueueReadBuffer(q, m, CL_TRUE, 0, sizeof back, back, 1, &we, NULL);
+            if (we)
+                clReleaseEvent(we);
+            if (!err)
+                err = clFinish(q);
+            if (err || memcmp(h, back, sizeof h))
+                FAILF("the caller's %s queue no longer works after destroy: %d", kname, err);
+            clReleaseMemObject(m);
+        }
+        if (clReleaseCommandQueue(q) != CL_SUCCESS)
+            FAILF("clReleaseCommandQueue of the caller's queue failed");
+        if (clReleaseContext(c) != CL_SUCCESS)
+            FAILF("clReleaseContext of the caller's context failed");
     }
-
-    /* the caller's queue and context still work */
-    float h[64], back[64];
-    for (int i = 0; i < 64; i++)
-        h[i] = (float)i;
-    cl_mem m = clCreateBuffer(c, CL_MEM_READ_WRITE, sizeof h, NULL, &err);
-    if (!m) {
-        FAILF("clCreateBuffer on the caller's context after destroy: %d", err);
-    } else {
-        err = clEnqueueWriteBuffer(q, m, CL_TRUE, 0, sizeof h, h, 0, NULL, NULL);
-        if (!err)
-            err = clEnqueueReadBuffer(q, m, CL_TRUE, 0, sizeof back, back, 0, NULL, NULL);
-        if (!err)
-            err = clFinish(q);
-        if (err || memcmp(h, back, sizeof h))
-            FAILF("the caller's queue no longer works after destroy: %d", err);
-        clReleaseMemObject(m);
-    }
-    if (clReleaseCommandQueue(q) != CL_SUCCESS)
-        FAILF("clReleaseCommandQueue of the caller's queue failed");
-    if (clReleaseContext(c) != CL_SUCCESS)
-        FAILF("clReleaseContext of the caller's context failed");
 }
 
 int main(void)

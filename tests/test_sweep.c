@@ -71,6 +71,8 @@ static void draw(test_rng *r, clconv_algorithm algo, int medium, clconv_conv_des
         rank = 2;
     clconv_conv_desc_init(d, rank);
     d->transposed = algo == CLCONV_ALGO_DECONV_D2S ? 1 : chance(r, 25);
+    if (algo == CLCONV_ALGO_DEPTHWISE || algo == CLCONV_ALGO_DILATED_S2B)
+        d->transposed = 0; /* forward convolutions only */
     d->batch = chance(r, 80) ? 1 : rng_int(r, 2, 3);
 
     /* channels and groups */
@@ -268,6 +270,7 @@ int main(int argc, char **argv)
 
     clconv_context *ctx = test_context();
     long passed = 0, failed = 0, unsupported = 0, cov[COV_COUNT] = {0};
+    long auto_ran[CLCONV_ALGO_COUNT] = {0};
     double worst = 0.0;
     long worst_case = -1;
     const long first = only >= 0 ? only : 0, last = only >= 0 ? only + 1 : count;
@@ -300,6 +303,15 @@ int main(int argc, char **argv)
             continue;
         }
         cover(&d, cov);
+        if (algo == CLCONV_ALGO_AUTO) { /* which algorithms AUTO chose */
+            clconv_plan *pl = NULL;
+            if (clconv_plan_create(ctx, &d, CLCONV_ALGO_AUTO, &pl) == CLCONV_SUCCESS) {
+                clconv_algorithm a = clconv_plan_algorithm(pl);
+                if ((unsigned)a < CLCONV_ALGO_COUNT)
+                    auto_ran[a]++;
+            }
+            clconv_plan_destroy(pl);
+        }
         if (res == CHECK_PASS) {
             passed++;
             if (err > worst) {
@@ -317,6 +329,12 @@ int main(int argc, char **argv)
            "seed %llu\n",
            algo_name, passed, failed, unsupported, worst, worst_case, algo_tolerance(algo),
            (unsigned long long)seed);
+    if (algo == CLCONV_ALGO_AUTO) {
+        printf("auto chose:");
+        for (int a = 1; a < CLCONV_ALGO_COUNT; a++)
+            printf(" %s=%ld", clconv_algorithm_name((clconv_algorithm)a), auto_ran[a]);
+        printf("\n");
+    }
     printf("coverage:");
     for (int c = 0; c < COV_COUNT; c++)
         printf(" %s=%ld", cov_names[c], cov[c]);
