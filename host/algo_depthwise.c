@@ -78,18 +78,20 @@ static clconv_status dw_create(clconv_plan *plan)
     plan->state = s;
     const conv_problem *p = &plan->p;
     const int cpu = plan->ctx->params.cls == CLCONV_DEV_CPU;
-    /* CPUs: float8 along W, the width PoCL turns into SIMD best here (16
-     * leaves more edge runs on small MobileNet rows).  Others: one pixel
-     * per work-item, the GPU shape. */
-    s->vec = cpu ? 8 : 1;
     /* Taps in registers need the kernel at compile time: the shapes
      * depthwise networks use (KxK, K = 3, 5, 7, stride 1 or 2, dilation 1)
-     * get their own program, with four output rows per work-item sharing
-     * input rows; anything else runs the run-time-shape kernel. */
-    const int K = p->k[2];
-    s->fixed = p->k[1] == K && (K == 3 || K == 5 || K == 7) && p->s[1] == p->s[2] &&
-               (p->s[2] == 1 || p->s[2] == 2) && p->d[1] == 1 && p->d[2] == 1;
-    s->rows = s->fixed ? 4 : 1;
+     * get their own program, with several output rows per work-item
+     * sharing input rows; anything else runs the run-time-shape kernel. */
+    const int K = p->k[2], S = p->s[2];
+    s->fixed = p->k[1] == K && (K == 3 || K == 5 || K == 7) && p->s[1] == S && (S == 1 || S == 2) &&
+               p->d[1] == 1 && p->d[2] == 1;
+    /* CPUs: float16 along W with 8 rows (stride 1) or 4 (stride 2) for 3x3,
+     * half that for larger kernels: measured best on MobileNet-v2's layers
+     * here, and PoCL's compile time (seconds) grows with the unrolled
+     * taps.  The run-time-shape kernel: float8, one row.  Other devices:
+     * one pixel per work-item, the GPU shape. */
+    s->vec = cpu ? (s->fixed ? 16 : 8) : 1;
+    s->rows = !s->fixed ? 1 : (S == 1 ? 8 : 4) / (K == 3 ? 1 : 2);
     /* PoCL compiles a work-group function per local size, so letting it
      * choose one per shape costs seconds on every new shape; a fixed 64
      * work-items along channels measured as fast as its own choice. */
