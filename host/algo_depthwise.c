@@ -3,10 +3,12 @@
  * stride, dilation and pads, rank 1-3.  Not transposed.
  *
  * Depthwise layers do ~2 * k FLOPs per output element, so they are memory
- * bound: the kernel (kernels/depthwise.cl) reads each input row with vector
- * loads and writes each output once, a run of DW_VEC output x positions of
- * one channel per work-item.  The vector width is 8 on CPUs, where
- * explicit vectors are what PoCL turns into SIMD, and 1 elsewhere.
+ * bound: the kernels (kernels/depthwise.cl) read each input row with vector
+ * loads and write each output once, a run of DW_VEC output x positions of
+ * one channel (times DW_ROWS rows for the compiled-in KxK shapes) per
+ * work-item.  Explicit vectors are what PoCL turns into SIMD on CPUs;
+ * elsewhere a work-item computes one pixel.  Weights and bias share one
+ * buffer, so there is no workspace.
  */
 #include "internal.h"
 

@@ -2,13 +2,15 @@
  *
  *   test_algo_depthwise [--seed S] [--count N] [--case I] [--named 0|1]
  *
- *  - named cases around the run length T = 8 (the float8 along W on CPUs):
- *    widths 1, T-1, T, T+1, 2T+3, channels 1, 3, 7, 70, multipliers 1, 2, 3,
+ *  - named cases around the run lengths (T = 8 for the run-time-shape
+ *    kernel on CPUs, 16 x 8 rows for the compiled-in 3x3 one): widths 1,
+ *    T-1, T, T+1, 2T+3, channels 1, 3, 7, 70, multipliers 1, 2, 3,
  *    strides 1-3 (2 has its own load path), dilations, asymmetric and
  *    oversized pads, batch, bias with every activation, rank 1 and 3, the
  *    compiled-in shapes (3x3, 5x5, 7x7 with stride 1 or 2) and the rest;
  *  - a seeded random sweep (--count cases, default 80) over everything the
- *    algorithm claims, half of 2D/3D ones in the compiled-in shapes; `--seed S --case I` replays case I alone;
+ *    algorithm claims, half of the 2D/3D ones in the compiled-in shapes;
+ *    `--seed S --case I` replays case I alone;
  *  - descriptors it must refuse give CLCONV_UNSUPPORTED naming depthwise;
  *  - the launch trace shows the depthwise_ kernel. */
 #include "algo_check.h"
@@ -62,6 +64,14 @@ static const dcase named[] = {
     {"w8", 2, 1, 3, 1, R2(8, 8), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
     {"w9", 2, 1, 7, 1, R2(9, 9), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
     {"w19", 2, 1, 7, 1, R2(19, 19), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
+    /* the compiled-in 3x3 kernel's run: 16 wide on CPUs, 8 rows (4 at stride 2) */
+    {"w15_h7", 2, 1, 3, 1, R2(7, 15), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
+    {"w16_h8", 2, 1, 3, 1, R2(8, 16), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
+    {"w17_h9", 2, 1, 3, 2, R2(9, 17), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
+    {"w35_h19", 2, 2, 3, 1, R2(19, 35), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
+    {"w35_h19_s2", 2, 1, 3, 1, R2(19, 35), R2(3, 3), R2(2, 2), {0}, R2(1, 0), R2(0, 1), 0, 0, 0,
+     0},
+    {"w33_s2", 2, 1, 3, 1, R2(17, 33), R2(3, 3), R2(2, 2), {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
     {"w19_nopad", 2, 1, 7, 1, R2(19, 19), R2(3, 3), {0}, {0}, {0}, {0}, 0, 0, 0, 0},
     {"h1_w19", 2, 1, 3, 1, R2(1, 19), R2(1, 3), {0}, {0}, R2(0, 1), R2(0, 1), 0, 0, 0, 0},
     /* channels */
