@@ -207,9 +207,7 @@ static clconv_status chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in,
     clconv_status st = clconv_plan_enqueue(inner, in, out, ws, nw, wl, &ev);
     if (st)
         return st;
-    if (ch->last)
-        clReleaseEvent(ch->last);
-    ch->last = ev;
+    clconv_chain_adopt(ch, ev);
     return CLCONV_SUCCESS;
 }
 
