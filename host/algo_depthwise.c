@@ -39,26 +39,6 @@ static int dw_applicable(const clconv_context *ctx, const conv_problem *p, char 
     return 1;
 }
 
-/* Tuning knobs for experiments: CLCONV_DW="vec=8,rows=4,lws=1x1x64";
- * unknown names and out-of-range values are ignored. */
-static void dw_overrides(int *vec, int *rows, size_t lws[3])
-{
-    const char *e = getenv("CLCONV_DW"), *q;
-    if (!e)
-        return;
-    int v;
-    size_t l0, l1, l2;
-    if ((q = strstr(e, "vec=")) && (v = atoi(q + 4)) > 0 && v <= 16 && !(v & (v - 1)))
-        *vec = v;
-    if ((q = strstr(e, "rows=")) && (v = atoi(q + 5)) > 0 && v <= 8)
-        *rows = v;
-    if ((q = strstr(e, "lws=")) && sscanf(q + 4, "%zux%zux%zu", &l0, &l1, &l2) == 3) {
-        lws[0] = l0;
-        lws[1] = l1;
-        lws[2] = l2;
-    }
-}
-
 static void dw_destroy(clconv_plan *plan)
 {
     dw_state *s = plan->state;
@@ -79,7 +59,6 @@ static clconv_status dw_create(clconv_plan *plan)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
     plan->state = s;
     const conv_problem *p = &plan->p;
-    const int cpu = plan->ctx->params.cls == CLCONV_DEV_CPU;
     /* Taps in registers need the kernel at compile time: the shapes
      * depthwise networks use (KxK, K = 3, 5, 7, stride 1 or 2, dilation 1)
      * get their own program, with several output rows per work-item
@@ -87,30 +66,22 @@ static clconv_status dw_create(clconv_plan *plan)
     const int K = p->k[2], S = p->s[2];
     s->fixed = p->k[1] == K && (K == 3 || K == 5 || K == 7) && p->s[1] == S && (S == 1 || S == 2) &&
                p->d[1] == 1 && p->d[2] == 1;
-    /* CPUs: float16 along W with 8 rows (stride 1) or 4 (stride 2) for 3x3,
-     * half that for larger kernels: measured best on MobileNet-v2's layers
-     * here, and PoCL's compile time (seconds) grows with the unrolled
-     * taps.  The run-time-shape kernel: float8, one row.  Other devices:
-     * one pixel per work-item, the GPU shape. */
-    s->vec = cpu ? (s->fixed ? 16 : 8) : 1;
-    s->rows = !s->fixed ? 1 : (S == 1 ? 8 : 4) / (K == 3 ? 1 : 2);
-    /* PoCL compiles a work-group function per local size, so letting it
-     * choose one per shape costs seconds on every new shape; a fixed 64
-     * work-items along channels measured as fast as its own choice. */
-    if (cpu) {
-        s->lws[0] = s->lws[1] = 1;
-        s->lws[2] = 64;
-    }
-    int rows = s->rows;
-    dw_overrides(&s->vec, &rows, s->lws);
+    /* Rows share input rows; fewer for stride 2 and larger kernels, since
+     * PoCL's compile time (seconds) grows with the unrolled taps.  The
+     * run-time-shape kernel keeps one row and at most float8. */
+    const clconv_device_params *dp = &plan->ctx->params;
+    s->vec = s->fixed ? dp->dw_vec : (dp->dw_vec < 8 ? dp->dw_vec : 8);
+    s->rows = s->fixed ? dp->dw_rows / (S == 1 ? 1 : 2) / (K == 3 ? 1 : 2) : 1;
+    if (s->rows < 1)
+        s->rows = 1;
+    for (int i = 0; i < 3; i++)
+        s->lws[i] = dp->dw_lws[i];
     char opts[160];
-    if (s->fixed) {
-        s->rows = rows;
-        snprintf(opts, sizeof opts, CLCONV_COMMON_OPTIONS " -DDW_VEC=%d -DDW_ROWS=%d -DDW_K=%d -DDW_S=%d",
-                 s->vec, s->rows, K, p->s[2]);
-    } else {
-        snprintf(opts, sizeof opts, CLCONV_COMMON_OPTIONS " -DDW_VEC=%d", s->vec);
-    }
+    if (s->fixed)
+        snprintf(opts, sizeof opts, "-DDW_VEC=%d -DDW_ROWS=%d -DDW_K=%d -DDW_S=%d", s->vec, s->rows,
+                 K, S);
+    else
+        snprintf(opts, sizeof opts, "-DDW_VEC=%d", s->vec);
     clconv_status st = clconv_create_kernel(plan->ctx, "depthwise.cl", opts,
                                             s->fixed ? "depthwise_conv_k" : "depthwise_conv", &s->kernel);
     if (st) {

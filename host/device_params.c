@@ -26,6 +26,13 @@ void clconv_device_params_init(cl_device_id dev, clconv_device_params *p)
          * 8x4 for Winograd's GEMM stage on the CI machine's PoCL. */
         p->wino_k_block = 16;
         p->wino_t_block = 8;
+        /* float16 runs, 8 rows sharing input rows: MobileNet-v2's layers
+         * 5-11x faster than direct; 64 channels per work-group measured
+         * as fast as PoCL's own choice, without a compile per shape. */
+        p->dw_vec = 16;
+        p->dw_rows = 8;
+        p->dw_lws[0] = p->dw_lws[1] = 1;
+        p->dw_lws[2] = 64;
         p->lws_1d = 16;
     } else if (type & CL_DEVICE_TYPE_GPU) {
         p->cls = CLCONV_DEV_GPU;
@@ -36,6 +43,8 @@ void clconv_device_params_init(cl_device_id dev, clconv_device_params *p)
         p->direct_lws[2] = 1;
         p->wino_k_block = 4;
         p->wino_t_block = 2;
+        p->dw_vec = 1; /* one pixel per work-item: the GPU shape */
+        p->dw_rows = 1;
         p->lws_1d = 128;
     } else {
         p->cls = CLCONV_DEV_OTHER;
@@ -43,6 +52,8 @@ void clconv_device_params_init(cl_device_id dev, clconv_device_params *p)
         p->direct_w_block = 4;
         p->wino_k_block = 4;
         p->wino_t_block = 2;
+        p->dw_vec = 1;
+        p->dw_rows = 1;
     }
     apply_overrides(p);
 }
@@ -60,6 +71,8 @@ static void apply_overrides(clconv_device_params *p)
         {"direct_w_block", &p->direct_w_block, 1, 16, 1},
         {"wino_k_block", &p->wino_k_block, 1, 32, 0},
         {"wino_t_block", &p->wino_t_block, 1, 32, 0},
+        {"dw_vec", &p->dw_vec, 1, 16, 1},
+        {"dw_rows", &p->dw_rows, 1, 8, 0},
     };
     const char *s = env;
     while (*s) {

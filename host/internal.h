@@ -74,6 +74,10 @@ typedef struct clconv_device_params {
     size_t direct_lws[3]; /* 0 = let the driver choose */
     /* winograd: output channels per work-item in the batched GEMM stage */
     int wino_k_block, wino_t_block;
+    /* depthwise: vector width along W and output rows per work-item of the
+     * compiled-in KxK kernel (rows halve for stride 2 and for K > 3) */
+    int dw_vec, dw_rows;
+    size_t dw_lws[3]; /* 0 = driver */
     /* generic work-group size for 1D elementwise / layout kernels (0 = driver) */
     size_t lws_1d;
 } clconv_device_params;

@@ -6,4 +6,4 @@ add_test(NAME algo_depthwise COMMAND test_algo_depthwise --count 80)
 set_tests_properties(algo_depthwise PROPERTIES SKIP_RETURN_CODE 77 LABELS "unit;algo" TIMEOUT 120)
 add_test(NAME algo_depthwise_narrow COMMAND test_algo_depthwise --count 30)
 set_tests_properties(algo_depthwise_narrow PROPERTIES SKIP_RETURN_CODE 77 LABELS "unit;algo"
-  TIMEOUT 120 ENVIRONMENT "CLCONV_DW=vec=1,rows=3,lws=0x0x0")
+  TIMEOUT 120 ENVIRONMENT "CLCONV_PARAMS=dw_vec=1,dw_rows=3")
