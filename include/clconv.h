@@ -224,8 +224,8 @@ typedef enum clconv_algorithm {
     CLCONV_ALGO_AUTO = 0,
     CLCONV_ALGO_DIRECT = 1,        /* universal: every valid descriptor          */
     CLCONV_ALGO_GEMM = 2,          /* 1x1 GEMM, else im2col/vol2col + CLBlast GEMM */
-    CLCONV_ALGO_WINOGRAD_F2X2 = 3, /* 2D 3x3 stride 1 dilation 1                  */
-    CLCONV_ALGO_WINOGRAD_F4X4 = 4, /* 2D 3x3 stride 1 dilation 1                  */
+    CLCONV_ALGO_WINOGRAD_F2X2 = 3, /* 2D 3x3 stride 1 dilation 1 (Conv and ConvTranspose) */
+    CLCONV_ALGO_WINOGRAD_F4X4 = 4, /* 2D 3x3 stride 1 dilation 1 (Conv and ConvTranspose) */
     CLCONV_ALGO_DEPTHWISE = 5,     /* groups == C, rank 1-3                        */
     CLCONV_ALGO_DILATED_S2B = 6,   /* stride 1, dilation > 1, via space_to_batch   */
     CLCONV_ALGO_DECONV_D2S = 7,    /* transposed, stride >= 2, via depth_to_space  */
@@ -272,8 +272,9 @@ CLCONV_API clconv_status clconv_plan_workspace_size(const clconv_plan *plan, siz
 
 /* Enqueues y = act(conv(x, w) + b) on the context's queue.  input and output
  * must hold at least the element counts above (checked with CL_MEM_SIZE) and
- * must not overlap.  workspace: a buffer of at least workspace_size bytes,
- * or NULL to let the plan allocate and keep its own.  Waits for wait_list;
+ * must not overlap.  workspace: a buffer of at least workspace_size bytes
+ * (a whole buffer, not a sub-buffer: composite algorithms carve it into
+ * sub-buffers), or NULL to let the plan allocate and keep its own.  Waits for wait_list;
  * event (may be NULL) receives an event that completes with the output.
  * Returns CLCONV_INVALID_STATE before set_weights. */
 CLCONV_API clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
