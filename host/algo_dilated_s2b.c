@@ -1,5 +1,6 @@
 /*
- * dilated_s2b: convolution with stride 1 and dilation > 1 through
+ * dilated_s2b: convolution with stride 1 and dilation > 1 (ConvTranspose too,
+ * as its forward equivalent: transpose_forward.c) through
  * space_to_batch.
  *
  * With stride 1, output position o = j*d + r reads padded-input positions
@@ -23,6 +24,8 @@
 #define RUN 16 /* elements per work-item in the layout kernels (S2B_RUN) */
 
 typedef struct s2b_state {
+    conv_problem fwd;     /* the problem as a forward convolution (ConvTranspose: see
+                             transpose_forward.c); every step below works on it */
     conv_problem inner_p;
     clconv_plan *inner;
     cl_kernel s2b, b2s;
@@ -70,10 +73,6 @@ static int inner_problem(const conv_problem *p, conv_problem *q, int dd[3], char
 static int s2b_applicable(const clconv_context *ctx, const conv_problem *p, char *why, size_t n)
 {
     (void)ctx;
-    if (p->transposed) {
-        snprintf(why, n, OP ": transposed: needs a convolution, not a transposed one");
-        return 0;
-    }
     int dilated = 0;
     for (int a = 3 - p->rank; a < 3; a++) {
         if (p->s[a] != 1) {
@@ -86,9 +85,10 @@ static int s2b_applicable(const clconv_context *ctx, const conv_problem *p, char
         snprintf(why, n, OP ": dilations 1: needs dilation > 1 on some axis");
         return 0;
     }
-    conv_problem q;
+    conv_problem f, q;
     int dd[3];
-    return inner_problem(p, &q, dd, why, n);
+    clconv_transposed_as_forward(p, &f); /* strides are 1 here */
+    return inner_problem(&f, &q, dd, why, n);
 }
 
 static void s2b_destroy(clconv_plan *plan)
@@ -109,11 +109,12 @@ static void s2b_destroy(clconv_plan *plan)
 
 static clconv_status s2b_create(clconv_plan *plan)
 {
-    const conv_problem *p = &plan->p;
     s2b_state *s = calloc(1, sizeof *s);
     if (!s)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
     plan->state = s;
+    clconv_transposed_as_forward(&plan->p, &s->fwd);
+    const conv_problem *p = &s->fwd;
     char why[256];
     clconv_status st;
     if (!inner_problem(p, &s->inner_p, s->dd, why, sizeof why)) {
@@ -175,9 +176,18 @@ fail:
 static clconv_status s2b_set_weights(clconv_plan *plan, const float *w, const float *b)
 {
     s2b_state *s = plan->state;
-    const conv_problem *p = &plan->p;
-    /* The inner plan gets the weights as they are: same K, C/G and k. */
-    clconv_status st = clconv_plan_set_weights_host(s->inner, w, NULL);
+    const conv_problem *p = &s->fwd;
+    /* The inner plan gets the weights as they are (same K, C/G and k), or
+     * for ConvTranspose as the equivalent forward convolution's. */
+    float *wf = NULL;
+    if (plan->p.transposed) {
+        wf = malloc(clconv_problem_weight_elems(p) * sizeof *wf);
+        if (!wf)
+            return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
+        clconv_transposed_weights_as_forward(&plan->p, w, wf);
+    }
+    clconv_status st = clconv_plan_set_weights_host(s->inner, wf ? wf : w, NULL);
+    free(wf);
     if (st)
         return st;
     float *h = calloc((size_t)p->K, sizeof *h);
@@ -215,7 +225,7 @@ static clconv_status s2b_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
 {
     s2b_state *s = plan->state;
-    const conv_problem *p = &plan->p, *q = &s->inner_p;
+    const conv_problem *p = &s->fwd, *q = &s->inner_p;
     cl_mem x2 = NULL, y2 = NULL, ws = NULL;
     /* rows of the sub-image batch and of the output (< 2^31: checked by
      * inner_problem and desc.c) */

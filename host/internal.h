@@ -60,6 +60,12 @@ size_t clconv_problem_output_elems(const conv_problem *p);
 clconv_status clconv_space_depth_check(const clconv_space_depth_desc *desc, const char *op,
                                        int out_shape[4]);
 
+/* transpose_forward.c: a stride-1 ConvTranspose as the equivalent forward
+ * convolution (0 if some stride is not 1; a forward p is copied as is),
+ * and its weights re-laid into wf (clconv_problem_weight_elems floats). */
+int clconv_transposed_as_forward(const conv_problem *p, conv_problem *f);
+void clconv_transposed_weights_as_forward(const conv_problem *p, const float *w, float *wf);
+
 /* ---- device parameters (device_params.c) --------------------------------- */
 
 typedef enum { CLCONV_DEV_CPU, CLCONV_DEV_GPU, CLCONV_DEV_OTHER } clconv_device_class;
