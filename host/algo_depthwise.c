@@ -23,13 +23,15 @@ typedef struct dw_state {
     cl_mem wb; /* K * ksz weights, then K biases (zeros without bias) */
     int vec, rows, fixed;
     size_t lws[3];
+    conv_problem fwd; /* ConvTranspose runs as its forward equivalent */
 } dw_state;
 
 static int dw_applicable(const clconv_context *ctx, const conv_problem *p, char *why, size_t n)
 {
     (void)ctx;
-    if (p->transposed) {
-        snprintf(why, n, OP ": transposed: needs a convolution, not a transposed one");
+    conv_problem f;
+    if (!clconv_transposed_as_forward(p, &f)) {
+        snprintf(why, n, OP ": transposed with stride > 1: needs stride 1 (deconv_d2s runs these)");
         return 0;
     }
     if (p->G != p->C) {
@@ -58,7 +60,8 @@ static clconv_status dw_create(clconv_plan *plan)
     if (!s)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
     plan->state = s;
-    const conv_problem *p = &plan->p;
+    clconv_transposed_as_forward(&plan->p, &s->fwd);
+    const conv_problem *p = &s->fwd;
     /* Taps in registers need the kernel at compile time: the shapes
      * depthwise networks use (KxK, K = 3, 5, 7, stride 1 or 2, dilation 1)
      * get their own program, with several output rows per work-item
@@ -98,14 +101,17 @@ static clconv_status dw_create(clconv_plan *plan)
 static clconv_status dw_set_weights(clconv_plan *plan, const float *w, const float *b)
 {
     dw_state *s = plan->state;
-    const conv_problem *p = &plan->p;
+    const conv_problem *p = &s->fwd;
     size_t nw = clconv_problem_weight_elems(p), bytes;
     if (!nw || !clconv_mul_size(nw + (size_t)p->K, sizeof(float), &bytes))
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": weights too large");
     float *h = malloc(bytes);
     if (!h)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
-    memcpy(h, w, nw * sizeof(float));
+    if (plan->p.transposed)
+        clconv_transposed_weights_as_forward(&plan->p, w, h);
+    else
+        memcpy(h, w, nw * sizeof(float));
     for (int k = 0; k < p->K; k++)
         h[nw + (size_t)k] = b ? b[k] : 0.0f;
     cl_mem m = NULL;
@@ -125,7 +131,7 @@ static clconv_status dw_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, 
 {
     (void)workspace;
     dw_state *s = plan->state;
-    const conv_problem *p = &plan->p;
+    const conv_problem *p = &s->fwd;
     const kernel_arg args[] = {
         ARG_MEM(input),      ARG_MEM(s->wb),      ARG_MEM(output),     ARG_INT(p->C),
         ARG_INT(p->K),       ARG_INT(p->K / p->C), ARG_INT(p->N * p->K * p->out[0]),
