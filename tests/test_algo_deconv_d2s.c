@@ -11,17 +11,17 @@
  *    VALID, input sizes 1, T-1, T, T+1, 2T+3 around T = 8, channels 1, 3,
  *    7, 70, batch, groups, bias with every activation, rank 1 and 3;
  *  - a seeded random sweep (--count cases, default 60) over everything the
- *    algorithm claims; `--seed S --case I` replays case I alone;
+ *    algorithm claims; `--seed S --case I` replays case I alone (the
+ *    driver is tests/support/algo_sweep.c);
  *  - descriptors it must refuse give CLCONV_UNSUPPORTED naming deconv_d2s;
  *  - the launch trace shows the inner convolution and then d2s_scatter,
  *    the description states the zero taps, and a caller workspace poisoned
  *    with NaN still gives the right answer. */
-#include "algo_check.h"
+#include "algo_sweep.h"
 #include "internal.h"
 #include "testutil.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define ALGO CLCONV_ALGO_DECONV_D2S
@@ -37,8 +37,9 @@ typedef struct {
     float alpha, beta;
 } tcase;
 
-static clconv_conv_desc to_desc(const tcase *c)
+static clconv_conv_desc to_desc(const void *v)
 {
+    const tcase *c = v;
     clconv_conv_desc d;
     clconv_conv_desc_init(&d, c->rank);
     d.transposed = 1;
@@ -214,14 +215,7 @@ static int check_refusals(clconv_context *ctx)
         d.strides[0] = d.strides[1] = bad[i].stride;
         d.dilations[1] = bad[i].dilation;
         d.transposed = bad[i].transposed;
-        clconv_plan *plan = NULL;
-        clconv_status st = clconv_plan_create(ctx, &d, ALGO, &plan);
-        if (st != CLCONV_UNSUPPORTED || !strstr(clconv_last_error(), "deconv_d2s:")) {
-            printf("FAIL refuse/%s: status %s, message \"%s\"\n", bad[i].name,
-                   clconv_status_string(st), clconv_last_error());
-            failed++;
-        }
-        clconv_plan_destroy(plan);
+        failed += algo_sweep_refused(ctx, ALGO, &d, bad[i].name, 1);
     }
     /* Valid, but 60000^2 phases would not fit in a tensor's channels. */
     clconv_conv_desc d;
@@ -231,153 +225,47 @@ static int check_refusals(clconv_context *ctx)
     d.in_size[0] = d.in_size[1] = 1;
     d.kernel_size[0] = d.kernel_size[1] = 2;
     d.strides[0] = d.strides[1] = 60000;
-    clconv_status st = clconv_algorithm_supports(ctx, &d, ALGO);
-    if (st != CLCONV_UNSUPPORTED || !strstr(clconv_last_error(), "deconv_d2s:")) {
-        printf("FAIL refuse/huge_stride: status %s, message \"%s\"\n", clconv_status_string(st),
-               clconv_last_error());
-        failed++;
-    }
+    failed += algo_sweep_refused(ctx, ALGO, &d, "huge_stride", 0);
     return failed;
 }
 
-/* Runs desc with a caller workspace filled with NaN, in a chain after a
- * user event (so the wait list is honoured), with the launch trace on;
- * checks the result, the trace and the description (zero taps). */
-static int check_workspace_and_trace(clconv_context *ctx, const clconv_conv_desc *d,
-                                     const char *zero_taps, uint64_t seed)
+/* The inner convolution ran first, d2s_scatter last; the description
+ * names the inner plan and states the zero taps. */
+static int trace_and_describe_ok(const char *t, const char *desc, const void *zero_taps)
 {
-    int failed = 1;
-    size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d),
-           ny = clconv_conv_output_elems(d), wsb = 0;
-    float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)d->out_channels * 4),
-          *y = malloc(ny * 4), *junk = NULL;
-    double *ref = malloc(ny * sizeof *ref);
-    clconv_plan *plan = NULL;
-    cl_mem bx = NULL, by = NULL, bws = NULL;
-    cl_event user = NULL, done = NULL;
-    cl_context cc = clconv_context_cl_context(ctx);
-    cl_command_queue q = clconv_context_queue(ctx);
-    cl_int e1, e2, e3, e4;
-    test_rng r;
-    rng_seed(&r, seed);
-    if (!x || !w || !b || !y || !ref)
-        goto done;
-    rng_fill(&r, x, nx, -1, 1);
-    rng_fill(&r, w, nw, -1, 1);
-    rng_fill(&r, b, (size_t)d->out_channels, -1, 1);
-    poison_nan(y, ny);
-    clconv_status st;
-    if ((st = clconv_plan_create(ctx, d, ALGO, &plan)) ||
-        (st = clconv_plan_set_weights_host(plan, w, d->has_bias ? b : NULL)) ||
-        (st = clconv_plan_workspace_size(plan, &wsb))) {
-        printf("FAIL workspace: %s: %s\n", clconv_status_string(st), clconv_last_error());
-        goto done;
-    }
-    if (!wsb || !(junk = malloc(wsb)))
-        goto done;
-    poison_nan(junk, wsb / 4);
-    bx = clCreateBuffer(cc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, nx * 4, x, &e1);
-    by = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, ny * 4, y, &e2);
-    bws = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, wsb, junk, &e3);
-    user = clCreateUserEvent(cc, &e4);
-    if (e1 || e2 || e3 || e4)
-        goto done;
-    clconv_trace_enable(1);
-    st = clconv_plan_enqueue(plan, bx, by, bws, 1, &user, &done);
-    clSetUserEventStatus(user, CL_COMPLETE);
-    const char *t = clconv_trace_text();
     const char *sc = strstr(t, "d2s_scatter");
-    /* The inner convolution ran first, the scatter last. */
     const int trace_ok = sc && sc != t && strchr(sc, '\n') && !strchr(sc, '\n')[1];
     if (!trace_ok)
         printf("FAIL trace: expected the inner convolution, then d2s_scatter:\n%s\n", t);
-    clconv_trace_enable(0);
-    if (st || !done || clEnqueueReadBuffer(q, by, CL_TRUE, 0, ny * 4, y, 1, &done, NULL)) {
-        printf("FAIL workspace: enqueue: %s: %s\n", clconv_status_string(st), clconv_last_error());
-        goto done;
-    }
-    clconv_reference_conv(d, x, w, d->has_bias ? b : NULL, ref);
-    double e = rel_l2(y, ref, ny);
-    const char *desc = clconv_plan_describe(plan);
-    if (!(e <= algo_tolerance(ALGO)))
-        printf("FAIL workspace poisoned with NaN: err %.3g seed=%llu\n", e, (unsigned long long)seed);
-    else if (!strstr(desc, "deconv_d2s") || !strstr(desc, "inner: ") || !strstr(desc, zero_taps))
-        printf("FAIL describe: \"%s\" (expected \"%s\")\n", desc, zero_taps);
-    else
-        failed = !trace_ok;
-    printf("describe: %s\n", desc);
-done:
-    if (done)
-        clReleaseEvent(done);
-    if (user)
-        clReleaseEvent(user);
-    if (bx)
-        clReleaseMemObject(bx);
-    if (by)
-        clReleaseMemObject(by);
-    if (bws)
-        clReleaseMemObject(bws);
-    clconv_plan_destroy(plan);
-    free(x);
-    free(w);
-    free(b);
-    free(y);
-    free(junk);
-    free(ref);
-    return failed;
+    const int desc_ok =
+        strstr(desc, "deconv_d2s") && strstr(desc, "inner: ") && strstr(desc, zero_taps);
+    if (!desc_ok)
+        printf("FAIL describe: \"%s\" (expected \"%s\")\n", desc, (const char *)zero_taps);
+    return trace_ok && desc_ok;
+}
+
+static int extra(clconv_context *ctx, const algo_sweep *s, const sweep_opts *o, sweep_tally *t)
+{
+    (void)s, (void)t;
+    /* k3 s2 in 2D: 9 of 16 taps real, "zero taps 44%" */
+    clconv_conv_desc d = to_desc(&named[7]);
+    d.has_bias = 1;
+    return check_refusals(ctx) + algo_sweep_poisoned_workspace(ctx, ALGO, &d, o->seed,
+                                                               trace_and_describe_ok,
+                                                               "zero taps 44%");
 }
 
 int main(int argc, char **argv)
 {
-    const uint64_t seed = test_seed(argc, argv, 20240613);
-    const long count = test_arg_long(argc, argv, "count", 60);
-    const long only = test_arg_long(argc, argv, "case", -1);
-    const int do_named = (int)test_arg_long(argc, argv, "named", only < 0);
-    clconv_context *ctx = test_context();
-    int run = 0, failed = 0;
-    double worst = 0;
-
-    for (size_t i = 0; do_named && i < sizeof named / sizeof named[0]; i++) {
-        clconv_conv_desc d = to_desc(&named[i]);
-        char label[64];
-        snprintf(label, sizeof label, "named/%s", named[i].name);
-        double err = 0;
-        check_result r = check_conv(ctx, &d, ALGO, seed + i, label, &err);
-        run++;
-        if (r == CHECK_UNSUPPORTED)
-            printf("FAIL %s: unsupported: %s\n", label, clconv_last_error());
-        failed += r != CHECK_PASS;
-        worst = err > worst ? err : worst;
-    }
-    for (long i = 0; i < count; i++) {
-        if (only >= 0 && i != only)
-            continue;
-        test_rng r;
-        rng_seed(&r, seed ^ (0x5bd1e995ull * (uint64_t)(i + 1)));
-        clconv_conv_desc d = random_desc(&r);
-        char label[64];
-        snprintf(label, sizeof label, "random/case=%ld", i);
-        double err = 0;
-        check_result res = check_conv(ctx, &d, ALGO, seed + 1000 + (uint64_t)i, label, &err);
-        run++;
-        if (res == CHECK_UNSUPPORTED)
-            printf("FAIL %s seed=%llu: unsupported: %s\n", label, (unsigned long long)seed,
-                   clconv_last_error());
-        if (res != CHECK_PASS)
-            printf("  replay: test_algo_deconv_d2s --seed %llu --case %ld\n",
-                   (unsigned long long)seed, i);
-        failed += res != CHECK_PASS;
-        worst = err > worst ? err : worst;
-    }
-    if (only < 0) {
-        failed += check_refusals(ctx);
-        /* k3 s2 in 2D: 9 of 16 taps real, "zero taps 44%" */
-        clconv_conv_desc d = to_desc(&named[7]);
-        d.has_bias = 1;
-        failed += check_workspace_and_trace(ctx, &d, "zero taps 44%", seed);
-    }
-    printf("deconv_d2s: %d cases, %d failures, worst relative L2 error %.3g (tolerance %.0e)\n",
-           run, failed, worst, algo_tolerance(ALGO));
-    test_context_release();
-    return failed ? 1 : 0;
+    static const algo_sweep sweep = {
+        .algo = ALGO,
+        .replay = "test_algo_deconv_d2s",
+        .default_seed = 20240613,
+        .default_count = 60,
+        .tables = {SWEEP_TABLE(named, 0)},
+        .to_desc = to_desc,
+        .random_desc = random_desc,
+        .extra = extra,
+    };
+    return algo_sweep_main(&sweep, argc, argv);
 }

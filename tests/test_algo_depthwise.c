@@ -7,13 +7,15 @@
  *    T-1, T, T+1, 2T+3, channels 1, 3, 7, 70, multipliers 1, 2, 3,
  *    strides 1-3 (2 has its own load path), dilations, asymmetric and
  *    oversized pads, batch, bias with every activation, rank 1 and 3, the
- *    compiled-in shapes (3x3, 5x5, 7x7 with stride 1 or 2) and the rest;
+ *    compiled-in shapes (3x3, 5x5, 7x7 with stride 1 or 2) and the rest,
+ *    and stride-1 depthwise ConvTranspose (run as the forward equivalent);
  *  - a seeded random sweep (--count cases, default 80) over everything the
  *    algorithm claims, half of the 2D/3D ones in the compiled-in shapes;
- *    `--seed S --case I` replays case I alone;
+ *    `--seed S --case I` replays case I alone (the driver is
+ *    tests/support/algo_sweep.c);
  *  - descriptors it must refuse give CLCONV_UNSUPPORTED naming depthwise;
  *  - the launch trace shows the depthwise_ kernel. */
-#include "algo_check.h"
+#include "algo_sweep.h"
 #include "internal.h"
 #include "testutil.h"
 
@@ -33,8 +35,9 @@ typedef struct {
     float alpha, beta;
 } dcase;
 
-static clconv_conv_desc to_desc(const dcase *c)
+static clconv_conv_desc to_desc(const void *v)
 {
+    const dcase *c = v;
     clconv_conv_desc d;
     clconv_conv_desc_init(&d, c->rank);
     d.batch = c->n;
@@ -176,11 +179,11 @@ static int check_refusals(clconv_context *ctx)
     int failed = 0;
     struct {
         const char *name;
-        int c, k, g, transposed;
+        int c, k, g, transposed; /* transposed: its stride, 0 for a convolution */
     } bad[] = {
         {"groups1", 4, 4, 1, 0},
         {"groups2", 4, 8, 2, 0},
-        {"transposed", 4, 4, 4, 1},
+        {"transposed_stride2", 4, 4, 4, 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         clconv_conv_desc d;
@@ -188,17 +191,11 @@ static int check_refusals(clconv_context *ctx)
         d.in_channels = bad[i].c;
         d.out_channels = bad[i].k;
         d.groups = bad[i].g;
-        d.transposed = bad[i].transposed;
+        d.transposed = bad[i].transposed > 0;
+        d.strides[0] = d.strides[1] = bad[i].transposed ? bad[i].transposed : 1;
         d.in_size[0] = d.in_size[1] = 8;
         d.kernel_size[0] = d.kernel_size[1] = 3;
-        clconv_plan *plan = NULL;
-        clconv_status st = clconv_plan_create(ctx, &d, ALGO, &plan);
-        if (st != CLCONV_UNSUPPORTED || !strstr(clconv_last_error(), "depthwise:")) {
-            printf("FAIL refuse/%s: status %s, message \"%s\"\n", bad[i].name,
-                   clconv_status_string(st), clconv_last_error());
-            failed++;
-        }
-        clconv_plan_destroy(plan);
+        failed += algo_sweep_refused(ctx, ALGO, &d, bad[i].name, 1);
     }
     return failed;
 }
@@ -227,54 +224,35 @@ static int check_trace(clconv_context *ctx)
     return failed;
 }
 
+/* Stride-1 depthwise ConvTranspose, which runs as the equivalent forward
+ * convolution: out = in - 1 + (k - 1) * d + 1 - pads. */
+static const dcase named_transposed[] = {
+    {"T_k3", 2, 1, 7, 1, R2(9, 19), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
+    {"T_k3_m2_asym", 2, 2, 3, 2, R2(8, 17), R2(3, 3), {0}, {0}, R2(0, 2), R2(1, 0), 1,
+     CLCONV_ACTIVATION_RELU, 0, 0},
+    {"T_k5_nopad", 2, 1, 3, 1, R2(7, 9), R2(5, 5), {0}, {0}, {0}, {0}, 1, 0, 0, 0},
+    {"T_d2", 2, 1, 3, 1, R2(9, 12), R2(3, 3), {0}, R2(2, 2), R2(1, 2), R2(2, 1), 0, 0, 0, 0},
+    {"T_rank1", 1, 2, 3, 2, {19}, {3}, {0}, {0}, {1}, {1}, 1, 0, 0, 0},
+    {"T_rank3", 3, 1, 3, 1, {5, 7, 9}, {3, 3, 3}, {0}, {0}, {1, 1, 1}, {1, 1, 1}, 1, 0, 0, 0},
+};
+
+static int extra(clconv_context *ctx, const algo_sweep *s, const sweep_opts *o, sweep_tally *t)
+{
+    (void)s, (void)o, (void)t;
+    return check_refusals(ctx) + check_trace(ctx);
+}
+
 int main(int argc, char **argv)
 {
-    const uint64_t seed = test_seed(argc, argv, 20240611);
-    const long count = test_arg_long(argc, argv, "count", 80);
-    const long only = test_arg_long(argc, argv, "case", -1);
-    const int do_named = (int)test_arg_long(argc, argv, "named", only < 0);
-    clconv_context *ctx = test_context();
-    int run = 0, failed = 0;
-    double worst = 0;
-
-    for (size_t i = 0; do_named && i < sizeof named / sizeof named[0]; i++) {
-        clconv_conv_desc d = to_desc(&named[i]);
-        char label[64];
-        snprintf(label, sizeof label, "named/%s", named[i].name);
-        double err = 0;
-        check_result r = check_conv(ctx, &d, ALGO, seed + i, label, &err);
-        run++;
-        if (r == CHECK_UNSUPPORTED)
-            printf("FAIL %s: unsupported: %s\n", label, clconv_last_error());
-        failed += r != CHECK_PASS;
-        worst = err > worst ? err : worst;
-    }
-    for (long i = 0; i < count; i++) {
-        if (only >= 0 && i != only)
-            continue;
-        test_rng r;
-        rng_seed(&r, seed ^ (0x5bd1e995ull * (uint64_t)(i + 1)));
-        clconv_conv_desc d = random_desc(&r);
-        char label[64];
-        snprintf(label, sizeof label, "random/case=%ld", i);
-        double err = 0;
-        check_result res = check_conv(ctx, &d, ALGO, seed + 1000 + (uint64_t)i, label, &err);
-        run++;
-        if (res == CHECK_UNSUPPORTED)
-            printf("FAIL %s seed=%llu: unsupported: %s\n", label, (unsigned long long)seed,
-                   clconv_last_error());
-        if (res != CHECK_PASS)
-            printf("  replay: test_algo_depthwise --seed %llu --case %ld\n",
-                   (unsigned long long)seed, i);
-        failed += res != CHECK_PASS;
-        worst = err > worst ? err : worst;
-    }
-    if (only < 0) {
-        failed += check_refusals(ctx);
-        failed += check_trace(ctx);
-    }
-    printf("depthwise: %d cases, %d failures, worst relative L2 error %.3g (tolerance %.0e)\n",
-           run, failed, worst, algo_tolerance(ALGO));
-    test_context_release();
-    return failed ? 1 : 0;
+    static const algo_sweep sweep = {
+        .algo = ALGO,
+        .replay = "test_algo_depthwise",
+        .default_seed = 20240611,
+        .default_count = 80,
+        .tables = {SWEEP_TABLE(named, 0), SWEEP_TABLE(named_transposed, 1)},
+        .to_desc = to_desc,
+        .random_desc = random_desc,
+        .extra = extra,
+    };
+    return algo_sweep_main(&sweep, argc, argv);
 }

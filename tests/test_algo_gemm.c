@@ -13,7 +13,7 @@
  *    and batch never loop), gemm_ kernels only, im2col only off the 1x1
  *    path, col2im for ConvTranspose;
  *  - a seeded random sweep (--count cases, default 40); `--seed S --case I`
- *    replays case I alone;
+ *    replays case I alone (the driver is tests/support/algo_sweep.c);
  *  - CLBlast's indirect GEMM (temporary buffer in the workspace), forced on
  *    small cases by lowering its XGEMM_MIN_INDIRECT_SIZE;
  *  - on an out-of-order queue, with a caller's wait list that holds back
@@ -21,7 +21,7 @@
  *    wait list of its own, so this is where a missing barrier shows.
  * The worst relative L2 error is printed at the end. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
-#include "algo_check.h"
+#include "algo_sweep.h"
 #include "internal.h"
 #include "testutil.h"
 
@@ -69,12 +69,6 @@ static clconv_conv_desc to_desc(const gcase *c)
     return d;
 }
 
-typedef struct {
-    int run, failed;
-    double worst;
-    char worst_case[96];
-} tally;
-
 static int count_lines(const char *text, const char *prefix)
 {
     int n = 0;
@@ -120,28 +114,6 @@ static int check_trace(const clconv_conv_desc *d, const char *label)
         return 0;
     }
     return 1;
-}
-
-static void run_one(clconv_context *ctx, const clconv_conv_desc *d, uint64_t seed,
-                    const char *label, tally *t)
-{
-    double err = -1;
-    clconv_trace_enable(1);
-    check_result r = check_conv(ctx, d, CLCONV_ALGO_GEMM, seed, label, &err);
-    t->run++;
-    if (r == CHECK_UNSUPPORTED) {
-        /* gemm claims every valid descriptor */
-        printf("FAIL %s seed=%llu: gemm reported unsupported: %s\n", label,
-               (unsigned long long)seed, clconv_last_error());
-        t->failed++;
-    } else if (r == CHECK_FAIL || !check_trace(d, label)) {
-        t->failed++;
-    }
-    clconv_trace_enable(0);
-    if (err > t->worst) {
-        t->worst = err;
-        snprintf(t->worst_case, sizeof t->worst_case, "%s", label);
-    }
 }
 
 /* ---- named cases ---------------------------------------------------------- */
@@ -221,22 +193,27 @@ static const gcase fixed[] = {
      .auto_pad = CLCONV_AUTO_PAD_VALID},
 };
 
-static void run_named(clconv_context *ctx, uint64_t seed, tally *t)
+/* Channels 1, 3, 7, 70 on either side of a 3x3 with pads 1 (data seeds
+ * seed + 0..15), then the fixed cases (seed + 100 + i). */
+static const char *named_case(const algo_sweep *s, size_t i, uint64_t seed, clconv_conv_desc *d,
+                              uint64_t *data_seed)
 {
-    /* channels 1, 3, 7, 70 on either side of a 3x3, pads 1 */
-    const int ch[4] = {1, 3, 7, 70};
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) {
-            char name[48];
-            snprintf(name, sizeof name, "ch_C%d_K%d", ch[i], ch[j]);
-            gcase c = {name, 2, 1, ch[i], ch[j], 1, {9, 11}, {3, 3}, .pb = {1, 1}, .pe = {1, 1}};
-            clconv_conv_desc d = to_desc(&c);
-            run_one(ctx, &d, seed + (uint64_t)(i * 4 + j), name, t);
-        }
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        clconv_conv_desc d = to_desc(&fixed[i]);
-        run_one(ctx, &d, seed + 100 + i, fixed[i].name, t);
+    (void)s;
+    static const int ch[4] = {1, 3, 7, 70};
+    static char name[48];
+    if (i < 16) {
+        snprintf(name, sizeof name, "ch_C%d_K%d", ch[i / 4], ch[i % 4]);
+        gcase c = {name, 2, 1, ch[i / 4], ch[i % 4], 1, {9, 11}, {3, 3},
+                   .pb = {1, 1}, .pe = {1, 1}};
+        *d = to_desc(&c);
+        return name;
     }
+    i -= 16;
+    if (i >= sizeof fixed / sizeof fixed[0])
+        return NULL;
+    *d = to_desc(&fixed[i]);
+    *data_seed = seed + 100 + i;
+    return fixed[i].name;
 }
 
 /* ---- random sweep ------------------------------------------------------------ */
@@ -289,6 +266,16 @@ static void draw_case(uint64_t cseed, clconv_conv_desc *d)
     }
 }
 
+static clconv_conv_desc random_case(const algo_sweep *s, uint64_t seed, long i,
+                                    uint64_t *data_seed)
+{
+    (void)s;
+    clconv_conv_desc d;
+    *data_seed = case_seed(seed, i);
+    draw_case(*data_seed, &d);
+    return d;
+}
+
 /* ---- CLBlast's indirect GEMM ---------------------------------------------- */
 
 /* On PoCL CLBlast runs its "direct" kernel below ~10^9 multiply-adds, so
@@ -299,7 +286,8 @@ static void draw_case(uint64_t cseed, clconv_conv_desc *d)
  * Single GEMMs only (the temporary buffer is theirs; the strided-batched
  * call allocates its own) and so one more CLBlast compile, not two.
  * Runs last: the override stays for the rest of the process. */
-static void run_indirect(clconv_context *ctx, uint64_t seed, tally *t)
+static void run_indirect(clconv_context *ctx, const algo_sweep *sw, const sweep_opts *o,
+                         sweep_tally *t)
 {
     const char *names[1] = {"XGEMM_MIN_INDIRECT_SIZE"};
     const size_t values[1] = {8};
@@ -317,7 +305,7 @@ static void run_indirect(clconv_context *ctx, uint64_t seed, tally *t)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         clconv_conv_desc d = to_desc(&cases[i]);
-        run_one(ctx, &d, seed + 300 + i, cases[i].name, t);
+        algo_sweep_check(ctx, sw, o, &d, o->seed + 300 + i, cases[i].name, t);
     }
     /* Whether the temporary buffer really was used: a note, not a check,
      * since it depends on CLBlast's tile sizes for the device. */
@@ -336,7 +324,7 @@ static void run_indirect(clconv_context *ctx, uint64_t seed, tally *t)
 /* The input upload waits on a user event released only after the
  * convolution was enqueued (and a pause), so a step that ignores the
  * caller's wait list reads the NaN the input buffer was filled with. */
-static int run_out_of_order(uint64_t seed, tally *t)
+static int run_out_of_order(uint64_t seed, sweep_tally *t)
 {
     cl_context cc = clconv_context_cl_context(test_context());
     cl_device_id dev = clconv_context_device(test_context());
@@ -445,40 +433,28 @@ static int run_out_of_order(uint64_t seed, tally *t)
     return ok;
 }
 
+/* After the sweep, unless --named 0: the out-of-order queue, then the
+ * indirect GEMM (last: its CLBlast override stays for the process). */
+static int extra(clconv_context *ctx, const algo_sweep *s, const sweep_opts *o, sweep_tally *t)
+{
+    if (o->named) {
+        run_out_of_order(o->seed, t);
+        run_indirect(ctx, s, o, t);
+    }
+    return 0; /* both count their cases in t */
+}
+
 int main(int argc, char **argv)
 {
-    uint64_t seed = test_seed(argc, argv, 20240611);
-    long count = test_arg_long(argc, argv, "count", 40);
-    long only = test_arg_long(argc, argv, "case", -1);
-    int named = (int)test_arg_long(argc, argv, "named", 1);
-    clconv_context *ctx = test_context();
-    tally t = {0, 0, -1, ""};
-
-    if (only >= 0) {
-        clconv_conv_desc d;
-        char label[64];
-        draw_case(case_seed(seed, only), &d);
-        snprintf(label, sizeof label, "case %ld", only);
-        run_one(ctx, &d, case_seed(seed, only), label, &t);
-    } else {
-        if (named) {
-            run_named(ctx, seed, &t);
-            run_out_of_order(seed, &t);
-        }
-        for (long i = 0; i < count; i++) {
-            clconv_conv_desc d;
-            char label[96];
-            draw_case(case_seed(seed, i), &d);
-            snprintf(label, sizeof label, "random case %ld (--seed %llu --case %ld)", i,
-                     (unsigned long long)seed, i);
-            run_one(ctx, &d, case_seed(seed, i), label, &t);
-        }
-        if (named)
-            run_indirect(ctx, seed, &t);
-    }
-    printf("gemm: %d cases, %d failed, worst rel L2 %.3g (%s), tolerance %.1g, seed %llu\n", t.run,
-           t.failed, t.worst, t.worst_case, algo_tolerance(CLCONV_ALGO_GEMM),
-           (unsigned long long)seed);
-    test_context_release();
-    return t.failed ? 1 : 0;
+    static const algo_sweep sweep = {
+        .algo = CLCONV_ALGO_GEMM,
+        .replay = "test_algo_gemm",
+        .default_seed = 20240611,
+        .default_count = 40,
+        .named = named_case,
+        .random_case = random_case,
+        .trace_ok = check_trace,
+        .extra = extra,
+    };
+    return algo_sweep_main(&sweep, argc, argv);
 }

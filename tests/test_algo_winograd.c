@@ -11,13 +11,14 @@
  *    output_shape, whose equivalent pads are negative), and long channel
  *    sums (C = 256) that set the accuracy figure;
  *  - a seeded random sweep (--count cases, default 60) over everything the
- *    algorithm claims; `--seed S --case I` replays case I alone;
+ *    algorithm claims; `--seed S --case I` replays case I alone (the
+ *    driver is tests/support/algo_sweep.c);
  *  - descriptors it must refuse (5x5, stride 2, dilation 2, 3D, 1D) give
  *    CLCONV_UNSUPPORTED from clconv_plan_create;
  *  - the launch trace shows winograd_ kernels built with -DWINO_M=m.
  * The worst relative L2 error per variant is printed at the end (it is the
  * figure quoted next to the tolerance in tests/support/algo_check.c). */
-#include "algo_check.h"
+#include "algo_sweep.h"
 #include "internal.h"
 #include "testutil.h"
 
@@ -61,40 +62,6 @@ static clconv_conv_desc to_desc(const wcase *c)
     d.activation_alpha = c->alpha;
     d.activation_beta = c->beta;
     return d;
-}
-
-static int verbose; /* --verbose 1: every case and its error */
-
-typedef struct {
-    int run, failed, unsupported;
-    double worst;
-    char worst_case[160];
-} tally;
-
-static void run_one(clconv_context *ctx, clconv_algorithm algo, const clconv_conv_desc *d,
-                    uint64_t seed, const char *label, tally *t)
-{
-    double err = -1;
-    check_result r = check_conv(ctx, d, algo, seed, label, &err);
-    t->run++;
-    if (r == CHECK_FAIL) {
-        t->failed++;
-    } else if (r == CHECK_UNSUPPORTED) {
-        /* every case here is in the algorithm's domain */
-        printf("FAIL %s algo=%s seed=%llu: unexpectedly unsupported: %s\n", label,
-               clconv_algorithm_name(algo), (unsigned long long)seed, clconv_last_error());
-        t->failed++;
-        t->unsupported++;
-    }
-    if (verbose) {
-        char cs[512];
-        desc_string(d, cs, sizeof cs);
-        printf("%s err=%.3g case=\"%s\"\n", label, err, cs);
-    }
-    if (err > t->worst) {
-        t->worst = err;
-        snprintf(t->worst_case, sizeof t->worst_case, "%s", label);
-    }
 }
 
 /* ---- named cases ---------------------------------------------------------- */
@@ -258,7 +225,6 @@ static clconv_conv_desc random_case(uint64_t seed, long i, int T, uint64_t *data
 static int check_refusals(clconv_context *ctx, clconv_algorithm algo)
 {
     int bad = 0;
-    const char *an = clconv_algorithm_name(algo);
     for (int i = 0; i < 6; i++) {
         clconv_conv_desc d;
         const char *what;
@@ -280,18 +246,7 @@ static int check_refusals(clconv_context *ctx, clconv_algorithm algo)
         default: what = "transposed stride 2"; d.transposed = 1; d.strides[0] = d.strides[1] = 2;
             break;
         }
-        clconv_plan *plan = NULL;
-        clconv_status st = clconv_plan_create(ctx, &d, algo, &plan);
-        if (st != CLCONV_UNSUPPORTED) {
-            printf("FAIL refuse %s algo=%s: plan_create gave %s, want CLCONV_UNSUPPORTED\n", what,
-                   an, clconv_status_string(st));
-            bad++;
-        } else if (!strstr(clconv_last_error(), an)) {
-            printf("FAIL refuse %s algo=%s: the reason does not name the algorithm: \"%s\"\n",
-                   what, an, clconv_last_error());
-            bad++;
-        }
-        clconv_plan_destroy(plan);
+        bad += algo_sweep_refused(ctx, algo, &d, what, 1);
     }
     return bad;
 }
@@ -327,13 +282,42 @@ static int check_trace(clconv_context *ctx, clconv_algorithm algo, int m, uint64
 
 /* ---- main -------------------------------------------------------------------- */
 
+static int tile(clconv_algorithm algo)
+{
+    return algo == CLCONV_ALGO_WINOGRAD_F2X2 ? 2 : 4;
+}
+
+/* The named cases for the variant's tile size, built on first use. */
+static const char *named_case(const algo_sweep *s, size_t i, uint64_t seed, clconv_conv_desc *d,
+                              uint64_t *data_seed)
+{
+    (void)seed, (void)data_seed;
+    static wcase cases[MAX_NAMED];
+    static char names[MAX_NAMED][64];
+    static int built_T, n;
+    if (built_T != tile(s->algo)) {
+        built_T = tile(s->algo);
+        n = named_cases(built_T, cases, names);
+    }
+    if (i >= (size_t)n)
+        return NULL;
+    *d = to_desc(&cases[i]);
+    return cases[i].name;
+}
+
+static clconv_conv_desc random_at(const algo_sweep *s, uint64_t seed, long i, uint64_t *data_seed)
+{
+    return random_case(seed, i, tile(s->algo), data_seed);
+}
+
+static int extra(clconv_context *ctx, const algo_sweep *s, const sweep_opts *o, sweep_tally *t)
+{
+    (void)t;
+    return check_refusals(ctx, s->algo) + check_trace(ctx, s->algo, tile(s->algo), o->seed);
+}
+
 int main(int argc, char **argv)
 {
-    const uint64_t seed = test_seed(argc, argv, 20240611);
-    const long count = test_arg_long(argc, argv, "count", 60);
-    const long only = test_arg_long(argc, argv, "case", -1);
-    const long named = test_arg_long(argc, argv, "named", 1);
-    verbose = (int)test_arg_long(argc, argv, "verbose", 0);
     const char *algo_name = NULL;
     for (int i = 1; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--algo"))
@@ -350,45 +334,27 @@ int main(int argc, char **argv)
     }
     clconv_context *ctx = test_context();
     int failed = 0;
-    tally tl[2];
-    memset(tl, 0, sizeof tl);
     for (int ai = 0; ai < nalgo; ai++) {
-        const clconv_algorithm algo = algos[ai];
-        const int T = algo == CLCONV_ALGO_WINOGRAD_F2X2 ? 2 : 4;
-        tally *t = &tl[ai];
-        char label[160];
-        if (only < 0) {
-            failed += check_refusals(ctx, algo);
-            failed += check_trace(ctx, algo, T, seed);
-        }
-        if (only < 0 && named) {
-            static wcase cases[MAX_NAMED];
-            static char names[MAX_NAMED][64];
-            int n = named_cases(T, cases, names);
-            for (int i = 0; i < n; i++) {
-                clconv_conv_desc d = to_desc(&cases[i]);
-                snprintf(label, sizeof label, "named=%s", cases[i].name);
-                run_one(ctx, algo, &d, seed + (uint64_t)i, label, t);
-            }
-        }
-        for (long i = only >= 0 ? only : 0; i < (only >= 0 ? only + 1 : count); i++) {
-            uint64_t ds;
-            clconv_conv_desc d = random_case(seed, i, T, &ds);
-            snprintf(label, sizeof label, "random --seed %llu --case %ld",
-                     (unsigned long long)seed, i);
-            run_one(ctx, algo, &d, ds, label, t);
-        }
-        failed += t->failed;
+        /* the replay line names the variant: case i depends on its tile */
+        char replay[64];
+        snprintf(replay, sizeof replay, "test_algo_winograd --algo %s",
+                 clconv_algorithm_name(algos[ai]));
+        const algo_sweep sweep = {
+            .algo = algos[ai],
+            .replay = replay,
+            .default_seed = 20240611,
+            .default_count = 60,
+            .named = named_case,
+            .random_case = random_at,
+            .extra = extra,
+        };
+        const sweep_opts o = algo_sweep_opts(&sweep, argc, argv);
+        sweep_tally t;
+        algo_sweep_tally_init(&t);
+        algo_sweep_run(ctx, &sweep, &o, &t);
+        algo_sweep_summary(&sweep, &o, &t);
+        failed += t.failed;
     }
-    for (int ai = 0; ai < nalgo; ai++)
-        printf("%s: %d cases, %d failed; worst rel L2 %.3g (tolerance %.1g) at %s\n",
-               clconv_algorithm_name(algos[ai]), tl[ai].run, tl[ai].failed, tl[ai].worst,
-               algo_tolerance(algos[ai]), tl[ai].worst_case);
     test_context_release();
-    if (failed) {
-        printf("FAILED: %d\n", failed);
-        return 1;
-    }
-    printf("PASS\n");
-    return 0;
+    return failed ? 1 : 0;
 }
