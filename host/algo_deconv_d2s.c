@@ -142,7 +142,7 @@ static clconv_status d2s_create(clconv_plan *plan)
     }
     s->R = s->inner_p.K / p->K;
     if ((st = clconv_plan_create_problem(plan->ctx, &s->inner_p, CLCONV_ALGO_AUTO, OP, &s->inner)) ||
-        (st = clconv_create_kernel(plan->ctx, "deconv_d2s.cl", CLCONV_COMMON_OPTIONS " -DD2S_RUN=" RUN_STR,
+        (st = clconv_create_kernel(plan->ctx, "deconv_d2s.cl", "-DD2S_RUN=" RUN_STR,
                                    "d2s_scatter", &s->scatter)))
         goto fail;
     /* PoCL compiles a work-group function per local size: a fixed one keeps

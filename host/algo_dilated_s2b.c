@@ -125,7 +125,7 @@ static clconv_status s2b_create(clconv_plan *plan)
     if ((st = clconv_plan_create_problem(plan->ctx, &s->inner_p, CLCONV_ALGO_AUTO, OP, &s->inner)))
         goto fail;
     char opts[64];
-    snprintf(opts, sizeof opts, CLCONV_COMMON_OPTIONS " -DS2B_RUN=%d", RUN);
+    snprintf(opts, sizeof opts, "-DS2B_RUN=%d", RUN);
     if ((st = clconv_create_kernel(plan->ctx, "space_batch.cl", opts, "s2b_space_to_batch", &s->s2b)) ||
         (st = clconv_create_kernel(plan->ctx, "space_batch.cl", opts, "s2b_batch_to_space", &s->b2s)))
         goto fail;

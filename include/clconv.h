@@ -186,7 +186,8 @@ typedef struct clconv_conv_desc {
                                            for none; overrides pads       default 0 */
     int has_bias;                       /* 0 or 1                             default 0 */
     clconv_activation activation;       /*                                default NONE */
-    float activation_alpha;             /* clip min / leaky slope  default 0 / 0.01 */
+    float activation_alpha;             /* clip min, or leaky slope (set it: ONNX
+                                           LeakyRelu uses 0.01)          default 0 */
     float activation_beta;              /* clip max                           default 0 */
 } clconv_conv_desc;
 

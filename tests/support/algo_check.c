@@ -89,13 +89,17 @@ check_result check_conv(clconv_context *ctx, const clconv_conv_desc *desc, clcon
         printf("FAIL %s: clCreateBuffer failed\n", label);
         goto done;
     }
+    cl_event done = NULL;
     if ((st = clconv_plan_set_weights(plan, bw, bb)) ||
-        (st = clconv_plan_enqueue(plan, bx, by, NULL, 0, NULL, NULL))) {
+        (st = clconv_plan_enqueue(plan, bx, by, NULL, 0, NULL, &done))) {
         printf("FAIL %s algo=%s case=\"%s\" seed=%llu: %s: %s\n", label, an, cs,
                (unsigned long long)seed, clconv_status_string(st), clconv_last_error());
         goto done;
     }
-    if (clEnqueueReadBuffer(q, by, CL_TRUE, 0, ny * 4, y, 0, NULL, NULL) != CL_SUCCESS) {
+    /* Wait for the plan's event: the context's queue may be out of order. */
+    cl_int rerr = clEnqueueReadBuffer(q, by, CL_TRUE, 0, ny * 4, y, 1, &done, NULL);
+    clReleaseEvent(done);
+    if (rerr != CL_SUCCESS) {
         printf("FAIL %s: read back failed\n", label);
         goto done;
     }
