@@ -476,7 +476,6 @@ def make_files(c, d):
         if c["mode"]:
             args += ["--mode", c["mode"]]
         return args, ref_space_depth(c, x)
-    r = c["rank"]
     x = rng.uniform(-1, 1, [c["N"], c["C"]] + c["in"]).astype(np.float32)
     if c["transposed"]:
         wshape = [c["C"], c["K"] // c["group"]] + c["k"]
@@ -724,7 +723,7 @@ def main():
     if keep:
         os.makedirs(keep, exist_ok=True)
 
-    passed = failed = refused = 0
+    passed = failed = 0
     by_algo = {}
     with ThreadPoolExecutor(max_workers=max(1, o.jobs)) as ex:
         futs = [ex.submit(run_case, bench, c, algos, keep, o.verbose) for c in cases]
