@@ -144,9 +144,9 @@ static clconv_status direct_enqueue(clconv_plan *plan, cl_mem in_buf, cl_mem out
                            ARG_INT(p->in[0]), ARG_INT(p->in[1]), ARG_INT(p->in[2]),
                            ARG_INT(in[0]),  ARG_INT(in[1]),     ARG_INT(in[2]),
                            ARG_INT(p->pb[0]), ARG_INT(p->pb[1]), ARG_INT(p->pb[2])};
-        size_t g[2] = {(size_t)in[0] * in[1], (size_t)p->N * p->C};
+        size_t g[3] = {(size_t)in[1], (size_t)in[0], (size_t)p->N * p->C};
         if (!(st = clconv_set_args(s->pad, op, (int)(sizeof pa / sizeof *pa), pa)))
-            st = clconv_chain_kernel(&ch, op, s->pad, 2, g, NULL);
+            st = clconv_chain_kernel(&ch, op, s->pad, 3, g, NULL);
     }
     kernel_arg args[] = {
         ARG_MEM(s->pad ? ws : in_buf), ARG_MEM(s->packed), ARG_MEM(s->bias), ARG_MEM(out),

@@ -220,33 +220,34 @@ static CLBlastStatusCode run_gemm(const gemm_geom *g, cl_command_queue q, cl_mem
  * two of them batched), so the first enqueue runs at full speed. */
 static clconv_status warm_up(clconv_context *ctx, const gemm_geom *g)
 {
+    /* On a private queue: the caller's may hold work behind a user event,
+     * and plan creation must not wait for it. */
     gemm_geom t = {0};
     t.m = t.n = t.k = t.lda = t.ldb = t.ldc = 1;
     t.sa = t.sb = t.sc = 1;
     t.batch = g->batch > 1 ? 2 : 1;
-    cl_mem scratch = NULL;
-    clconv_status st = clconv_buffer_create(ctx, OP, CL_MEM_READ_WRITE, 8 * sizeof(float), NULL,
-                                            &scratch);
-    if (st)
-        return st;
+    cl_int err;
+    cl_command_queue q = clCreateCommandQueue(ctx->cl_ctx, ctx->device, 0, &err);
+    if (!q)
+        return clconv_cl_fail(OP, "clCreateCommandQueue", err);
     const float zeros[8] = {0};
-    cl_int err = clEnqueueWriteBuffer(ctx->queue, scratch, CL_TRUE, 0, sizeof zeros, zeros, 0,
-                                      NULL, NULL);
-    if (err != CL_SUCCESS) {
-        clReleaseMemObject(scratch);
-        return clconv_cl_fail(OP, "clEnqueueWriteBuffer", err);
+    cl_mem scratch = NULL;
+    clconv_status st = clconv_buffer_create(ctx, OP, CL_MEM_READ_WRITE, sizeof zeros, zeros, &scratch);
+    if (st) {
+        clReleaseCommandQueue(q);
+        return st;
     }
     cl_event ev = NULL;
     const char *call;
-    CLBlastStatusCode s = run_gemm(&t, ctx->queue, scratch, 0, scratch, 2, scratch, 4, NULL, &ev,
-                                   &call);
+    CLBlastStatusCode s = run_gemm(&t, q, scratch, 0, scratch, 2, scratch, 4, NULL, &ev, &call);
     if (s != CLBlastSuccess)
         st = clblast_fail(call, s);
-    else if (ev && (err = clWaitForEvents(1, &ev)) != CL_SUCCESS)
-        st = clconv_cl_fail(OP, "clWaitForEvents", err);
+    else if ((err = clFinish(q)) != CL_SUCCESS)
+        st = clconv_cl_fail(OP, "clFinish", err);
     if (ev)
         clReleaseEvent(ev);
     clReleaseMemObject(scratch);
+    clReleaseCommandQueue(q);
     return st;
 }
 

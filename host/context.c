@@ -283,10 +283,8 @@ void clconv_context_destroy(clconv_context *ctx)
     if (!ctx)
         return;
     clconv_program_cache_release(ctx);
-    if (ctx->queue) {
-        clFinish(ctx->queue);
+    if (ctx->queue) /* releasing flushes; queued work still completes */
         clReleaseCommandQueue(ctx->queue);
-    }
     if (ctx->cl_ctx)
         clReleaseContext(ctx->cl_ctx);
     pthread_mutex_destroy(&ctx->lock);

@@ -155,6 +155,7 @@ typedef struct launch_chain {
     const cl_event *wait;
     cl_event last; /* owned */
     int fixed_wg;  /* CPU: a NULL lws means one-item work-groups */
+    cl_device_id device;
 } launch_chain;
 void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, const cl_event *wait);
 /* gws is rounded up to a multiple of lws.  lws NULL (or a 0 entry) lets a
@@ -215,6 +216,8 @@ struct clconv_plan {
     int has_weights;
     size_t workspace_bytes;
     cl_mem own_workspace; /* allocated on first NULL-workspace enqueue */
+    cl_event own_ws_busy; /* the last enqueue that used it: the next one waits
+                             (an out-of-order queue would otherwise overlap them) */
     void *state;          /* the algorithm's, freed by its destroy */
 };
 

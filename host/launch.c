@@ -70,6 +70,7 @@ void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, c
     ch->wait = n_wait ? wait : NULL;
     ch->last = NULL;
     ch->fixed_wg = ctx->params.cls == CLCONV_DEV_CPU;
+    ch->device = ctx->device;
 }
 
 clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
@@ -87,8 +88,26 @@ clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k,
         use_lws = 1;
         lws = NULL; /* ones below */
     }
-    for (cl_uint i = 0; i < dims; i++) {
+    for (cl_uint i = 0; i < dims; i++)
         l[i] = use_lws && lws ? lws[i] : 1;
+    if (use_lws && !ch->fixed_wg) {
+        /* GPUs: no wider than the range needs (a 7-wide row in 16-wide
+         * groups idles most lanes), and within the kernel's limit. */
+        size_t max_wg = 0, total = 1;
+        clGetKernelWorkGroupInfo(k, ch->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof max_wg, &max_wg,
+                                 NULL);
+        for (cl_uint i = 0; i < dims; i++) {
+            while (l[i] > 1 && l[i] / 2 >= gws[i])
+                l[i] /= 2;
+            total *= l[i];
+        }
+        for (cl_uint i = 0; max_wg && total > max_wg; i = (i + 1) % dims)
+            if (l[i] > 1) {
+                l[i] /= 2;
+                total /= 2;
+            }
+    }
+    for (cl_uint i = 0; i < dims; i++) {
         g[i] = (gws[i] + l[i] - 1) / l[i] * l[i];
     }
     cl_event ev = NULL;
@@ -118,6 +137,8 @@ clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *eve
         ch->last = NULL;
         return st;
     }
+    /* On failure the steps already enqueued still run (waiting for them
+     * could deadlock behind a caller's user event); the header says so. */
     if (ch->last)
         clReleaseEvent(ch->last);
     ch->last = NULL;

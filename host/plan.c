@@ -132,6 +132,18 @@ clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem
     plan->algo = a;
     snprintf(plan->describe, sizeof plan->describe, "%s", a->name);
     st = a->create(plan);
+    if (!st) {
+        cl_ulong max_alloc = 0;
+        clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc,
+                        NULL);
+        if (max_alloc && plan->workspace_bytes > max_alloc) {
+            char why[160];
+            snprintf(why, sizeof why, "%s: workspace of %zu bytes exceeds the device's largest "
+                     "allocation (%llu bytes)", a->name, plan->workspace_bytes,
+                     (unsigned long long)max_alloc);
+            st = unsupported(op, p, a, why);
+        }
+    }
     if (st) {
         clconv_plan_destroy(plan);
         return st;
@@ -178,6 +190,8 @@ void clconv_plan_destroy(clconv_plan *plan)
         return;
     if (plan->algo && plan->algo->destroy)
         plan->algo->destroy(plan);
+    if (plan->own_ws_busy)
+        clReleaseEvent(plan->own_ws_busy);
     if (plan->own_workspace)
         clReleaseMemObject(plan->own_workspace);
     free(plan);
@@ -239,7 +253,12 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
         free(hb);
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
     }
-    st = clconv_read_buffer(plan->ctx, op, weights, nw * sizeof(float), hw);
+    /* On an out-of-order queue a blocking read is not ordered after the
+     * caller's pending writes to the weights: a barrier orders it. */
+    cl_int err = clEnqueueBarrierWithWaitList(plan->ctx->queue, 0, NULL, NULL);
+    st = err != CL_SUCCESS ? clconv_cl_fail(op, "clEnqueueBarrierWithWaitList", err) : CLCONV_SUCCESS;
+    if (!st)
+        st = clconv_read_buffer(plan->ctx, op, weights, nw * sizeof(float), hw);
     if (!st && nb)
         st = clconv_read_buffer(plan->ctx, op, bias, nb * sizeof(float), hb);
     if (!st) {
@@ -289,6 +308,9 @@ clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     } else if (workspace) {
         if ((st = clconv_check_buffer(workspace, plan->workspace_bytes, op, "workspace")))
             return st;
+        if (workspace == input || workspace == output)
+            return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                               "%s: workspace: must not be the input or output buffer", op);
     } else {
         if (!plan->own_workspace &&
             (st = clconv_buffer_create(plan->ctx, op, CL_MEM_READ_WRITE, plan->workspace_bytes,
@@ -296,7 +318,35 @@ clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
             return st;
         workspace = plan->own_workspace;
     }
-    return plan->algo->enqueue(plan, input, output, workspace, n_wait, wait, event);
+    if (workspace != plan->own_workspace || !plan->own_workspace)
+        return plan->algo->enqueue(plan, input, output, workspace, n_wait, wait, event);
+
+    /* The plan's own workspace: wait for the previous run that used it. */
+    cl_event stack[8], *list = stack, ev = NULL;
+    cl_uint n = n_wait;
+    if (plan->own_ws_busy) {
+        if (n_wait + 1 > sizeof stack / sizeof *stack &&
+            !(list = malloc((n_wait + 1) * sizeof *list)))
+            return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
+        for (cl_uint i = 0; i < n_wait; i++)
+            list[i] = wait[i];
+        list[n++] = plan->own_ws_busy;
+    } else {
+        list = (cl_event *)wait;
+    }
+    st = plan->algo->enqueue(plan, input, output, workspace, n, n ? list : NULL, &ev);
+    if (list != stack && list != wait)
+        free(list);
+    if (st)
+        return st;
+    if (plan->own_ws_busy)
+        clReleaseEvent(plan->own_ws_busy);
+    plan->own_ws_busy = ev;
+    if (event) {
+        clRetainEvent(ev);
+        *event = ev;
+    }
+    return CLCONV_SUCCESS;
 }
 
 clconv_status clconv_conv_host(clconv_context *ctx, const clconv_conv_desc *desc,

@@ -33,8 +33,11 @@
  *   no-op.
  *
  * Errors
- *   Every function returns a clconv_status.  On failure nothing was enqueued,
- *   no event was returned and no output was written; clconv_last_error()
+ *   Every function returns a clconv_status.  On failure no event was
+ *   returned and, for every invalid argument or state, nothing was enqueued
+ *   and no output written (only an OpenCL failure between the launches of a
+ *   multi-step plan can leave its earlier steps enqueued, writing the
+ *   workspace or part of the output); clconv_last_error()
  *   holds a message for the calling thread that names the operation, the
  *   field, its value and the rule, e.g.
  *     "clconv_plan_create: pads_begin[1] = -1: pads must be >= 0".
@@ -118,7 +121,9 @@ typedef struct clconv_context_options {
     int disable_disk_cache;
     /* 1: create the queue with CL_QUEUE_PROFILING_ENABLE.  Default 0.      */
     int enable_profiling;
-    /* Optional log sink for build logs and cache decisions.  Default NULL. */
+    /* Optional log sink for build logs and cache decisions; it may be called
+     * with the context's program lock held, so it must not call clconv on
+     * the same context.  Default NULL.                                      */
     void (*log)(void *user, const char *message);
     void *log_user;
 } clconv_context_options;

@@ -6,7 +6,7 @@
 #define ACT_CLIP 2
 #define ACT_LEAKY_RELU 3
 
-inline float activate(float v, int act, float alpha, float beta)
+float activate(float v, int act, float alpha, float beta)
 {
     if (act == ACT_RELU)
         return fmax(v, 0.0f);

@@ -19,7 +19,7 @@
 #define D2S_RUN 16
 #endif
 
-inline int d2s_floor_div(int a, int b)
+int d2s_floor_div(int a, int b)
 {
     const int q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;

@@ -70,7 +70,7 @@ typedef DW_CAT(int, DW_VEC) dw_ivec;
 
 /* Bias, activation (the same arithmetic as common.cl's activate()) and the
  * store of one run, cut at the row's end. */
-inline void dw_store(__global float *yr, int ox0, int OW, dw_vec v, int act, float alpha, float beta)
+void dw_store(__global float *yr, int ox0, int OW, dw_vec v, int act, float alpha, float beta)
 {
     if (act == ACT_RELU)
         v = fmax(v, (dw_vec)(0.0f));
@@ -89,7 +89,7 @@ inline void dw_store(__global float *yr, int ox0, int OW, dw_vec v, int act, flo
 }
 
 /* One run of one output row with everything at run time. */
-inline void dw_generic(__global const float *restrict x, __global const float *restrict wb,
+void dw_generic(__global const float *restrict x, __global const float *restrict wb,
                        __global float *restrict y, int C, int K, int mult, int ID, int IH, int IW,
                        int OD, int OH, int OW, int KD, int KH, int KW, int SD, int SH, int SW,
                        int DD, int DH, int DWI, int PD, int PH, int PW, int act, float alpha,

@@ -40,16 +40,18 @@
 #endif
 
 /* xp[NC][PDp][PHp][PWp] = x shifted by the begin pads, zero elsewhere.  One
- * work-item per padded row: few work-groups on a CPU, contiguous writes. */
+ * work-item per padded row: few work-groups on a CPU, contiguous writes.
+ * NDRange: (PHp, PDp, N*C). */
 __kernel void direct_pad(__global const float *restrict x, __global float *restrict xp, int NC,
                          int ID, int IH, int IW, int PDp, int PHp, int PWp, int PD, int PH, int PW)
 {
-    const int row = (int)get_global_id(0);
-    const int nc = (int)get_global_id(1);
-    if (row >= PDp * PHp || nc >= NC)
+    const int ph = (int)get_global_id(0);
+    const int pd = (int)get_global_id(1);
+    const int nc = (int)get_global_id(2);
+    if (ph >= PHp || pd >= PDp || nc >= NC)
         return;
-    const int id = row / PHp - PD, ih = row % PHp - PH;
-    __global float *dst = xp + ((size_t)nc * PDp * PHp + row) * PWp;
+    const int id = pd - PD, ih = ph - PH;
+    __global float *dst = xp + (((size_t)nc * PDp + pd) * PHp + ph) * PWp;
     if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
         for (int i = 0; i < PWp; i++)
             dst[i] = 0.0f;
@@ -103,7 +105,7 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
                 int ih = nh / SH;
                 if (ih >= IH)
                     continue;
-                __global const float *row = xc + (size_t)(id * IH + ih) * IW;
+                __global const float *row = xc + ((size_t)id * IH + ih) * IW;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
                 for (int kw = 0; kw < KW; kw++, wt += OCB) {
                     VEC xv;
@@ -131,7 +133,7 @@ __kernel void direct_conv(__global const float *restrict x, __global const float
         for (int kd = 0; kd < KD; kd++) {
             for (int kh = 0; kh < KH; kh++) {
                 const int id = od * SD + kd * DD, ih = oh * SH + kh * DH;
-                __global const float *r = xr + (size_t)(id * IH + ih) * IW;
+                __global const float *r = xr + ((size_t)id * IH + ih) * IW;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
                 for (int kw = 0; kw < KW; kw++, wt += OCB, r += DW) {
                     VEC xv;
