@@ -23,17 +23,15 @@ typedef struct dw_state {
     cl_mem wb; /* K * ksz weights, then K biases (zeros without bias) */
     int vec, rows, fixed;
     size_t lws[3];
-    conv_problem fwd; /* ConvTranspose runs as its forward equivalent */
+    /* ConvTranspose: stride 1 runs as its forward equivalent (fwd), other
+     * strides in gather form (gather = 1, fwd = the problem itself). */
+    conv_problem fwd;
+    int gather;
 } dw_state;
 
 static int dw_applicable(const clconv_context *ctx, const conv_problem *p, char *why, size_t n)
 {
     (void)ctx;
-    conv_problem f;
-    if (!clconv_transposed_as_forward(p, &f)) {
-        snprintf(why, n, OP ": transposed with stride > 1: needs stride 1 (deconv_d2s runs these)");
-        return 0;
-    }
     if (p->G != p->C) {
         snprintf(why, n, OP ": groups %d: needs groups == in_channels (%d)", p->G, p->C);
         return 0;
@@ -60,14 +58,16 @@ static clconv_status dw_create(clconv_plan *plan)
     if (!s)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
     plan->state = s;
-    clconv_transposed_as_forward(&plan->p, &s->fwd);
+    s->gather = !clconv_transposed_as_forward(&plan->p, &s->fwd);
+    if (s->gather)
+        s->fwd = plan->p;
     const conv_problem *p = &s->fwd;
     /* Taps in registers need the kernel at compile time: the shapes
      * depthwise networks use (KxK, K = 3, 5, 7, stride 1 or 2, dilation 1)
      * get their own program, with several output rows per work-item
      * sharing input rows; anything else runs the run-time-shape kernel. */
     const int K = p->k[2], S = p->s[2];
-    s->fixed = p->k[1] == K && (K == 3 || K == 5 || K == 7) && p->s[1] == S && (S == 1 || S == 2) &&
+    s->fixed = !s->gather && p->k[1] == K && (K == 3 || K == 5 || K == 7) && p->s[1] == S && (S == 1 || S == 2) &&
                p->d[1] == 1 && p->d[2] == 1;
     /* Rows share input rows; fewer for stride 2 and larger kernels, since
      * PoCL's compile time (seconds) grows with the unrolled taps.  The
@@ -86,15 +86,19 @@ static clconv_status dw_create(clconv_plan *plan)
     else
         snprintf(opts, sizeof opts, "-DDW_VEC=%d", s->vec);
     clconv_status st = clconv_create_kernel(plan->ctx, "depthwise.cl", opts,
-                                            s->fixed ? "depthwise_conv_k" : "depthwise_conv", &s->kernel);
+                                            s->gather  ? "depthwise_conv_transposed"
+                                            : s->fixed ? "depthwise_conv_k"
+                                                       : "depthwise_conv",
+                                            &s->kernel);
     if (st) {
         dw_destroy(plan);
         return st;
     }
     plan->workspace_bytes = 0;
     snprintf(plan->describe, sizeof plan->describe,
-             "depthwise multiplier %d, %dx%d outputs (float%d along W) per work-item%s",
-             p->K / p->C, s->vec, s->rows, s->vec, s->fixed ? ", taps in registers" : "");
+             "depthwise%s multiplier %d, %dx%d outputs (float%d along W) per work-item%s",
+             s->gather ? " transposed (gather)" : "", p->K / p->C, s->vec, s->rows, s->vec,
+             s->fixed ? ", taps in registers" : "");
     return CLCONV_SUCCESS;
 }
 
@@ -108,7 +112,7 @@ static clconv_status dw_set_weights(clconv_plan *plan, const float *w, const flo
     float *h = malloc(bytes);
     if (!h)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, OP ": out of host memory");
-    if (plan->p.transposed)
+    if (plan->p.transposed && !s->gather)
         clconv_transposed_weights_as_forward(&plan->p, w, h);
     else
         memcpy(h, w, nw * sizeof(float));

@@ -232,7 +232,7 @@ typedef enum clconv_algorithm {
     CLCONV_ALGO_GEMM = 2,          /* 1x1 GEMM, else im2col/vol2col + CLBlast GEMM */
     CLCONV_ALGO_WINOGRAD_F2X2 = 3, /* 2D 3x3 stride 1 dilation 1 (Conv and ConvTranspose) */
     CLCONV_ALGO_WINOGRAD_F4X4 = 4, /* 2D 3x3 stride 1 dilation 1 (Conv and ConvTranspose) */
-    CLCONV_ALGO_DEPTHWISE = 5,     /* groups == C, rank 1-3 (ConvTranspose: stride 1) */
+    CLCONV_ALGO_DEPTHWISE = 5,     /* groups == C, rank 1-3, Conv and ConvTranspose    */
     CLCONV_ALGO_DILATED_S2B = 6,   /* stride 1, dilation > 1, via space_to_batch (also ConvTranspose) */
     CLCONV_ALGO_DECONV_D2S = 7,    /* transposed, stride >= 2, via depth_to_space  */
     CLCONV_ALGO_COUNT = 8

@@ -156,6 +156,55 @@ __kernel void depthwise_conv(__global const float *restrict x, __global const fl
                PD, PH, PW, act, alpha, beta, ox0, oh, z);
 }
 
+/* ConvTranspose with stride > 1 (stride 1 runs as its forward equivalent):
+ * the gather form, y[o] = sum_t x[i] w[t] over the taps t with
+ * o = i*s + t*d - pad.  The weights w[C][mult][taps] are, flattened,
+ * exactly the [K][taps] layout above, so no re-lay is needed. */
+__kernel void depthwise_conv_transposed(__global const float *restrict x,
+                                        __global const float *restrict wb,
+                                        __global float *restrict y, int C, int K, int mult, int Z,
+                                        int xtotal, int ID, int IH, int IW, int OD, int OH, int OW,
+                                        int KD, int KH, int KW, int SD, int SH, int SW, int DD,
+                                        int DH, int DWI, int PD, int PH, int PW, int act,
+                                        float alpha, float beta)
+{
+    const int ox0 = (int)get_global_id(0) * DW_VEC;
+    const int oh = (int)get_global_id(1);
+    const int z = (int)get_global_id(2); /* (n * K + k) * OD + od */
+    (void)xtotal;
+    if (ox0 >= OW || oh >= OH || z >= Z)
+        return;
+    const int od = z % OD;
+    const int nk = z / OD;
+    const int k = nk % K;
+    const int n = nk / K;
+    const int ksz = KD * KH * KW;
+    __global const float *xc = x + ((size_t)n * C + k / mult) * ((size_t)ID * IH * IW);
+    __global const float *wk = wb + (size_t)k * ksz;
+    dw_vec acc = (dw_vec)(wb[(size_t)K * ksz + k]);
+    for (int kd = 0; kd < KD; kd++) {
+        const int nd = od + PD - kd * DD;
+        if (nd < 0 || nd % SD || nd / SD >= ID)
+            continue;
+        for (int kh = 0; kh < KH; kh++) {
+            const int nh = oh + PH - kh * DH;
+            if (nh < 0 || nh % SH || nh / SH >= IH)
+                continue;
+            __global const float *row = xc + ((size_t)(nd / SD) * IH + nh / SH) * IW;
+            __global const float *wr = wk + (kd * KH + kh) * KW;
+            for (int kw = 0; kw < KW; kw++) {
+                float t[DW_VEC];
+                for (int i = 0; i < DW_VEC; i++) {
+                    const int nw = ox0 + i + PW - kw * DWI;
+                    t[i] = (nw >= 0 && nw % SW == 0 && nw / SW < IW) ? row[nw / SW] : 0.0f;
+                }
+                acc = mad(DW_LOAD(0, t), (dw_vec)(wr[kw]), acc);
+            }
+        }
+    }
+    dw_store(y + ((size_t)z * OH + oh) * OW, ox0, OW, acc, act, alpha, beta);
+}
+
 #ifdef DW_K
 #define DW_IN_ROWS ((DW_ROWS - 1) * DW_S + DW_K)
 #define DW_SPAN (DW_K - 1 + (DW_VEC - 1) * DW_S + 1 + (DW_S == 2))

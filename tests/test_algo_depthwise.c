@@ -183,7 +183,7 @@ static int check_refusals(clconv_context *ctx)
     } bad[] = {
         {"groups1", 4, 4, 1, 0},
         {"groups2", 4, 8, 2, 0},
-        {"transposed_stride2", 4, 4, 4, 2},
+        {"transposed_groups2", 4, 4, 2, 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         clconv_conv_desc d;
@@ -224,8 +224,9 @@ static int check_trace(clconv_context *ctx)
     return failed;
 }
 
-/* Stride-1 depthwise ConvTranspose, which runs as the equivalent forward
- * convolution: out = in - 1 + (k - 1) * d + 1 - pads. */
+/* Depthwise ConvTranspose: stride 1 runs as the equivalent forward
+ * convolution (out = in - 1 + (k - 1) * d + 1 - pads), other strides in
+ * gather form. */
 static const dcase named_transposed[] = {
     {"T_k3", 2, 1, 7, 1, R2(9, 19), R2(3, 3), {0}, {0}, R2(1, 1), R2(1, 1), 0, 0, 0, 0},
     {"T_k3_m2_asym", 2, 2, 3, 2, R2(8, 17), R2(3, 3), {0}, {0}, R2(0, 2), R2(1, 0), 1,
@@ -234,6 +235,15 @@ static const dcase named_transposed[] = {
     {"T_d2", 2, 1, 3, 1, R2(9, 12), R2(3, 3), {0}, R2(2, 2), R2(1, 2), R2(2, 1), 0, 0, 0, 0},
     {"T_rank1", 1, 2, 3, 2, {19}, {3}, {0}, {0}, {1}, {1}, 1, 0, 0, 0},
     {"T_rank3", 3, 1, 3, 1, {5, 7, 9}, {3, 3, 3}, {0}, {0}, {1, 1, 1}, {1, 1, 1}, 1, 0, 0, 0},
+    {"T_s2_k3", 2, 1, 7, 1, R2(9, 10), R2(3, 3), R2(2, 2), {0}, R2(1, 1), R2(1, 1), 1, 0, 0, 0},
+    {"T_s3_k4_m2", 2, 2, 3, 2, R2(5, 7), R2(4, 4), R2(3, 3), {0}, R2(0, 2), R2(1, 0), 1,
+     CLCONV_ACTIVATION_RELU, 0, 0},
+    {"T_s2x1_d2", 2, 1, 3, 1, R2(6, 9), R2(3, 3), R2(2, 1), R2(2, 2), R2(1, 0), R2(0, 1), 0, 0, 0,
+     0},
+    {"T_s2_rank3", 3, 1, 3, 1, {4, 5, 6}, {3, 3, 3}, {2, 2, 2}, {0}, {1, 1, 1}, {1, 1, 1}, 1, 0, 0,
+     0},
+    {"T_s2_rank1_c70", 1, 2, 70, 1, {13}, {4}, {2}, {0}, {1}, {2}, 1, CLCONV_ACTIVATION_LEAKY_RELU,
+     0.1f, 0},
 };
 
 static int extra(clconv_context *ctx, const algo_sweep *s, const sweep_opts *o, sweep_tally *t)
