@@ -235,20 +235,6 @@ done:
     return st;
 }
 
-/* Runs the inner plan as one link of the chain: it waits for the chain's
- * last event (or the caller's wait list) and its event becomes the last. */
-static clconv_status chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out, cl_mem ws)
-{
-    cl_event ev = NULL;
-    const cl_uint nw = ch->last ? 1 : ch->n_wait;
-    const cl_event *wl = ch->last ? &ch->last : ch->wait;
-    clconv_status st = clconv_plan_enqueue(inner, in, out, ws, nw, wl, &ev);
-    if (st)
-        return st;
-    clconv_chain_adopt(ch, ev);
-    return CLCONV_SUCCESS;
-}
-
 static clconv_status d2s_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
 {
@@ -261,7 +247,7 @@ static clconv_status d2s_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
     clconv_status st;
     if ((st = clconv_sub_buffer(workspace, 0, s->y2_bytes, OP, &y2)) ||
         (s->ws_bytes && (st = clconv_sub_buffer(workspace, s->ws_off, s->ws_bytes, OP, &ws))) ||
-        (st = chain_plan(&ch, s->inner, input, y2, ws)))
+        (st = clconv_chain_plan(&ch, s->inner, input, y2, ws)))
         goto done;
     const kernel_arg args[] = {
         ARG_MEM(y2),         ARG_MEM(s->bias),    ARG_MEM(output),     ARG_INT(z),

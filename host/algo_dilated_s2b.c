@@ -207,20 +207,6 @@ static clconv_status s2b_set_weights(clconv_plan *plan, const float *w, const fl
     return CLCONV_SUCCESS;
 }
 
-/* Runs the inner plan as one link of the chain: it waits for the chain's
- * last event (or the caller's wait list) and its event becomes the last. */
-static clconv_status chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out, cl_mem ws)
-{
-    cl_event ev = NULL;
-    const cl_uint nw = ch->last ? 1 : ch->n_wait;
-    const cl_event *wl = ch->last ? &ch->last : ch->wait;
-    clconv_status st = clconv_plan_enqueue(inner, in, out, ws, nw, wl, &ev);
-    if (st)
-        return st;
-    clconv_chain_adopt(ch, ev);
-    return CLCONV_SUCCESS;
-}
-
 static clconv_status s2b_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
 {
@@ -247,7 +233,7 @@ static clconv_status s2b_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
     const size_t g1[3] = {(size_t)((q->in[2] + RUN - 1) / RUN), (size_t)q->in[1], (size_t)z1};
     if ((st = clconv_set_args(s->s2b, OP, (int)(sizeof a1 / sizeof a1[0]), a1)) ||
         (st = clconv_chain_kernel(&ch, OP, s->s2b, 3, g1, s->lws[0] ? s->lws : NULL)) ||
-        (st = chain_plan(&ch, s->inner, x2, y2, ws)))
+        (st = clconv_chain_plan(&ch, s->inner, x2, y2, ws)))
         goto done;
 
     const kernel_arg a2[] = {

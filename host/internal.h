@@ -172,6 +172,9 @@ clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *eve
  * or another queue's).  Then adopt the step's own event as the chain's last. */
 clconv_status clconv_chain_barrier(launch_chain *ch, const char *op);
 void clconv_chain_adopt(launch_chain *ch, cl_event ev);
+/* A composite's inner plan as one link of the chain. */
+clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out,
+                                cl_mem ws);
 
 /* Device buffer helpers. */
 clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,

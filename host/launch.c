@@ -164,6 +164,19 @@ void clconv_chain_adopt(launch_chain *ch, cl_event ev)
     ch->last = ev;
 }
 
+clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out,
+                                cl_mem ws)
+{
+    cl_event ev = NULL;
+    const cl_uint nw = ch->last ? 1 : ch->n_wait;
+    const cl_event *wl = ch->last ? &ch->last : ch->wait;
+    clconv_status st = clconv_plan_enqueue(inner, in, out, ws, nw, wl, &ev);
+    if (st)
+        return st;
+    clconv_chain_adopt(ch, ev);
+    return CLCONV_SUCCESS;
+}
+
 /* ---- buffers ------------------------------------------------------------- */
 
 clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,
