@@ -26,7 +26,8 @@ if(TARGET clconv-bench AND _clconv_conf_py)
             --bench $<TARGET_FILE:clconv-bench> --cases 300 --jobs 2
             --keep ${CMAKE_CURRENT_BINARY_DIR}/conformance-failures)
   set_tests_properties(conformance PROPERTIES LABELS "conformance;slow"
-                       SKIP_RETURN_CODE 77 TIMEOUT 1200)
+                       SKIP_RETURN_CODE 77 TIMEOUT 1200
+                       COST 10000) # the longest test: start it first under ctest -j
 else()
   add_test(NAME conformance COMMAND sh -c "echo 'conformance: skipped: no python3 or no clconv-bench target'; exit 77")
   set_tests_properties(conformance PROPERTIES LABELS "conformance;slow" SKIP_RETURN_CODE 77)
