@@ -67,15 +67,23 @@ clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_proble
         strided |= p->s[a] > 1;
         dilated |= p->d[a] > 1;
     }
+    /* Composites and Winograd launch three steps or more: below ~20 MFLOP
+     * (measured on the smoke suite) the launches cost more than they save. */
+    const double taps = (double)p->k[0] * p->k[1] * p->k[2];
+    const double flops = p->transposed
+                             ? 2.0 * p->N * p->C * (double)p->in[0] * p->in[1] * p->in[2] * kg * taps
+                             : 2.0 * p->N * p->K * (double)p->out[0] * p->out[1] * p->out[2] * cg * taps;
+    const int big_enough = flops >= 2e7;
     if (p->transposed) {
-        if (strided && can(ctx, p, CLCONV_ALGO_DECONV_D2S))
+        if (strided && big_enough && can(ctx, p, CLCONV_ALGO_DECONV_D2S))
             return CLCONV_ALGO_DECONV_D2S;
     } else if (p->G == p->C && p->G > 1 && can(ctx, p, CLCONV_ALGO_DEPTHWISE)) {
         return CLCONV_ALGO_DEPTHWISE;
-    } else if (dilated && !strided && cg * kg >= 64 && can(ctx, p, CLCONV_ALGO_DILATED_S2B)) {
+    } else if (dilated && !strided && big_enough && cg * kg >= 64 &&
+               can(ctx, p, CLCONV_ALGO_DILATED_S2B)) {
         return CLCONV_ALGO_DILATED_S2B;
     }
-    if (cg >= 8 && kg >= 8) {
+    if (cg >= 8 && kg >= 8 && big_enough) {
         /* F(4x4) is 2-3x direct on big layers but an order of magnitude
          * less accurate than F(2x2) (few 1e-6 relative vs 1e-7): AUTO takes
          * it only where the speed matters, F(2x2) elsewhere. */
