@@ -23,7 +23,7 @@
 
 static int failures, runs, skipped_placeholder, verbose, quiet;
 
-#define FAILF(...)                                                                                 \
+#define FAIL_UNLESS_QUIET(...)                                                                                 \
     do {                                                                                           \
         if (!quiet) {                                                                              \
             printf("FAIL ");                                                                       \
@@ -156,7 +156,7 @@ static int line_is_family(const char *line, clconv_algorithm a)
 static void check_trace(const char *trace, clconv_algorithm ran, const char *tag)
 {
     if (!trace || !*trace) {
-        FAILF("%s: no launch was traced", tag);
+        FAIL_UNLESS_QUIET("%s: no launch was traced", tag);
         return;
     }
     int own = 0, foreign = 0;
@@ -179,13 +179,13 @@ static void check_trace(const char *trace, clconv_algorithm ran, const char *tag
         p = e ? e + 1 : p + len;
     }
     if (!own)
-        FAILF("%s: the trace shows no %s kernel%s:\n%s", tag, family_prefix(ran),
+        FAIL_UNLESS_QUIET("%s: the trace shows no %s kernel%s:\n%s", tag, family_prefix(ran),
               ran == CLCONV_ALGO_WINOGRAD_F2X2   ? " with WINO_M=2"
               : ran == CLCONV_ALGO_WINOGRAD_F4X4 ? " with WINO_M=4"
                                                  : "",
               trace);
     if (foreign && !composite(ran))
-        FAILF("%s: %s launched another family's kernel: \"%s\"\n%s", tag,
+        FAIL_UNLESS_QUIET("%s: %s launched another family's kernel: \"%s\"\n%s", tag,
               clconv_algorithm_name(ran), first_foreign, trace);
 }
 
@@ -232,7 +232,7 @@ static cl_mem upload(clconv_context *ctx, const float *h, size_t n)
     cl_mem m = clCreateBuffer(clconv_context_cl_context(ctx), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
                               n * sizeof(float), (void *)h, &err);
     if (!m)
-        FAILF("clCreateBuffer: %d", err);
+        FAIL_UNLESS_QUIET("clCreateBuffer: %d", err);
     return m;
 }
 
@@ -249,28 +249,28 @@ static void run_one(clconv_context *ctx, const named_desc *nd, clconv_algorithm 
     snprintf(why, sizeof why, "%s", clconv_last_error());
     clconv_status sup = clconv_algorithm_supports(ctx, d, algo);
     if ((st == CLCONV_UNSUPPORTED) != (sup == CLCONV_UNSUPPORTED))
-        FAILF("%s: plan_create says %s but algorithm_supports says %s (%s)", tag,
+        FAIL_UNLESS_QUIET("%s: plan_create says %s but algorithm_supports says %s (%s)", tag,
               clconv_status_string(st), clconv_status_string(sup), clconv_last_error());
     if (st == CLCONV_UNSUPPORTED && algo != CLCONV_ALGO_AUTO) {
         if (strstr(why, "not built in this version")) {
             skipped_placeholder++;
         } else if (!why[0]) {
-            FAILF("%s: CLCONV_UNSUPPORTED without a reason", tag);
+            FAIL_UNLESS_QUIET("%s: CLCONV_UNSUPPORTED without a reason", tag);
         }
         return;
     }
     if (st) {
-        FAILF("%s: plan_create: %s: %s", tag, clconv_status_string(st), why);
+        FAIL_UNLESS_QUIET("%s: plan_create: %s: %s", tag, clconv_status_string(st), why);
         return;
     }
     clconv_algorithm ran = clconv_plan_algorithm(plan);
     if (ran == CLCONV_ALGO_AUTO || !clconv_algorithm_name(ran)) {
-        FAILF("%s: the plan reports no concrete algorithm (%d)", tag, (int)ran);
+        FAIL_UNLESS_QUIET("%s: the plan reports no concrete algorithm (%d)", tag, (int)ran);
         clconv_plan_destroy(plan);
         return;
     }
     if (algo != CLCONV_ALGO_AUTO && ran != algo)
-        FAILF("%s: the plan reports %s", tag, clconv_algorithm_name(ran));
+        FAIL_UNLESS_QUIET("%s: the plan reports %s", tag, clconv_algorithm_name(ran));
 
     size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d);
     size_t ny = clconv_conv_output_elems(d), nb = d->has_bias ? (size_t)d->out_channels : 0;
@@ -287,7 +287,7 @@ static void run_one(clconv_context *ctx, const named_desc *nd, clconv_algorithm 
     cl_mem bx = upload(ctx, x, nx), by = upload(ctx, y, ny);
     st = clconv_plan_set_weights_host(plan, w, b);
     if (st) {
-        FAILF("%s: set_weights: %s", tag, clconv_last_error());
+        FAIL_UNLESS_QUIET("%s: set_weights: %s", tag, clconv_last_error());
         goto done;
     }
     clconv_trace_enable(1);
@@ -297,7 +297,7 @@ static void run_one(clconv_context *ctx, const named_desc *nd, clconv_algorithm 
     snprintf(trace, sizeof trace, "%s", clconv_trace_text());
     clconv_trace_enable(0);
     if (st) {
-        FAILF("%s: enqueue: %s", tag, clconv_last_error());
+        FAIL_UNLESS_QUIET("%s: enqueue: %s", tag, clconv_last_error());
         goto done;
     }
     if (ev) {
@@ -311,13 +311,13 @@ static void run_one(clconv_context *ctx, const named_desc *nd, clconv_algorithm 
     snprintf(rtag, sizeof rtag, "%s ran=%s", tag, clconv_algorithm_name(ran));
     check_trace(trace, ran, rtag);
     if (clEnqueueReadBuffer(clconv_context_queue(ctx), by, CL_TRUE, 0, ny * 4, y, 0, NULL, NULL)) {
-        FAILF("%s: read back failed", tag);
+        FAIL_UNLESS_QUIET("%s: read back failed", tag);
         goto done;
     }
     clconv_reference_conv(d, x, w, b, ref);
     double e = rel_l2(y, ref, ny);
     if (!(e <= algo_tolerance(ran)))
-        FAILF("%s: err %.3g > tol %.1g (seed %llu)", rtag, e, algo_tolerance(ran),
+        FAIL_UNLESS_QUIET("%s: err %.3g > tol %.1g (seed %llu)", rtag, e, algo_tolerance(ran),
               (unsigned long long)seed);
     printf("ok   %-14s %-18s ran %-14s err %.2g  %s\n", an, nd->name, clconv_algorithm_name(ran),
            e, clconv_plan_describe(plan));
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
     /* The trace is off unless enabled, and only on the enabling thread. */
     clconv_trace_enable(0);
     if (clconv_trace_text()[0])
-        FAILF("the trace is not empty after clconv_trace_enable(0)");
+        FAIL_UNLESS_QUIET("the trace is not empty after clconv_trace_enable(0)");
 
     for (int a = 1; a < CLCONV_ALGO_COUNT; a++) {
         int before = skipped_placeholder;

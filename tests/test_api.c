@@ -16,19 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-static int failures;
-#define FAILF(...)                                                                                 \
-    do {                                                                                           \
-        printf("FAIL line %d: ", __LINE__);                                                        \
-        printf(__VA_ARGS__);                                                                       \
-        printf("\n");                                                                              \
-        failures++;                                                                                \
-    } while (0)
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            FAILF("%s", #cond);                                                                    \
-    } while (0)
 #define CHECK_ST(call)                                                                             \
     do {                                                                                           \
         clconv_status st_ = (call);                                                                \
@@ -747,8 +734,8 @@ int main(void)
     test_conv_host(ctx);
     test_context_release();
     test_threads();
-    if (failures) {
-        printf("test_api: %d failures\n", failures);
+    if (test_failures) {
+        printf("test_api: %d failures\n", test_failures);
         return 1;
     }
     printf("test_api: all passed\n");

@@ -26,14 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-#define FAILF(...)                                                                                 \
-    do {                                                                                           \
-        printf("FAIL line %d: ", __LINE__);                                                        \
-        printf(__VA_ARGS__);                                                                       \
-        printf("\n");                                                                              \
-        failures++;                                                                                \
-    } while (0)
 
 /* ---- log capture --------------------------------------------------------- */
 
@@ -163,7 +155,7 @@ static int corrupt(const char *path, corruption how, test_rng *r)
     if (!b || n < 64) {
         free(b);
         printf("FAIL: cannot read cache file %s\n", path);
-        failures++;
+        test_failures++;
         return 0;
     }
     int ok = 1;
@@ -561,8 +553,8 @@ int main(void)
     if (saved)
         setenv("CLCONV_CACHE_DIR", saved, 1);
     free(saved);
-    if (failures) {
-        printf("test_cache: %d failures\n", failures);
+    if (test_failures) {
+        printf("test_cache: %d failures\n", test_failures);
         return 1;
     }
     printf("test_cache: all passed\n");

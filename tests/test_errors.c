@@ -15,21 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define FAILF(...)                                                                                 \
-    do {                                                                                           \
-        printf("FAIL line %d: ", __LINE__);                                                        \
-        printf(__VA_ARGS__);                                                                       \
-        printf("\n");                                                                              \
-        failures++;                                                                                \
-    } while (0)
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            FAILF("%s", #cond);                                                                    \
-    } while (0)
 
 /* status == want and, if want != SUCCESS, the message has every word. */
 static void expect_at(int line, const char *what, clconv_status got, clconv_status want,
@@ -39,7 +24,7 @@ static void expect_at(int line, const char *what, clconv_status got, clconv_stat
     if (got != want) {
         printf("FAIL line %d: %s: got %s, want %s (message: \"%s\")\n", line, what,
                clconv_status_string(got), clconv_status_string(want), msg);
-        failures++;
+        test_failures++;
         return;
     }
     if (want == CLCONV_SUCCESS)
@@ -47,13 +32,13 @@ static void expect_at(int line, const char *what, clconv_status got, clconv_stat
     if (!msg || !*msg) {
         printf("FAIL line %d: %s: %s with an empty clconv_last_error()\n", line, what,
                clconv_status_string(got));
-        failures++;
+        test_failures++;
         return;
     }
     if ((w1 && !strstr(msg, w1)) || (w2 && !strstr(msg, w2))) {
         printf("FAIL line %d: %s: message \"%s\" does not name \"%s\"%s%s\n", line, what, msg,
                w1 ? w1 : "", w2 ? " and " : "", w2 ? w2 : "");
-        failures++;
+        test_failures++;
     }
 }
 #define EXPECT(what, call, want, w1, w2) expect_at(__LINE__, what, (call), want, w1, w2)
@@ -758,8 +743,8 @@ int main(void)
     test_space_depth_desc(ctx);
     test_plan_errors(ctx);
     test_context_release();
-    if (failures) {
-        printf("%d failures\n", failures);
+    if (test_failures) {
+        printf("%d failures\n", test_failures);
         return 1;
     }
     printf("test_errors: all passed\n");

@@ -56,6 +56,8 @@ long first_nonfinite(const float *y, size_t n)
     return -1;
 }
 
+int test_failures;
+
 static clconv_context *shared_ctx;
 
 clconv_context *test_context(void)

@@ -6,6 +6,7 @@
 #include "clconv.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TEST_SKIP 77
 
@@ -32,6 +33,22 @@ void test_context_release(void);
 uint64_t test_seed(int argc, char **argv, uint64_t def);
 /* Value of "--NAME V" in argv, or def. */
 long test_arg_long(int argc, char **argv, const char *name, long def);
+
+/* Assertions that count into test_failures and print the line:
+ *   CHECK(cond);  FAILF("what %d", v);  */
+extern int test_failures;
+#define FAILF(...)                                                                                 \
+    do {                                                                                           \
+        printf("FAIL line %d: ", __LINE__);                                                        \
+        printf(__VA_ARGS__);                                                                       \
+        printf("\n");                                                                              \
+        test_failures++;                                                                           \
+    } while (0)
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            FAILF("%s", #cond);                                                                    \
+    } while (0)
 
 /* "N1 C7 13 x17 ..." one-line description of a public descriptor. */
 void desc_string(const clconv_conv_desc *d, char *buf, size_t n);
