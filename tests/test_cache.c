@@ -395,54 +395,6 @@ static cl_uint refcount_c(cl_context c)
     return n;
 }
 
-/* One convolution on ctx, with the read ordered after the plan's event,
- * so that it is also right on an out-of-order queue. */
-static int run_evented(clconv_context *ctx, const clconv_conv_desc *d, uint64_t seed)
-{
-    size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d);
-    size_t ny = clconv_conv_output_elems(d), nb = d->has_bias ? (size_t)d->out_channels : 0;
-    float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = nb ? malloc(nb * 4) : NULL;
-    float *y = malloc(ny * 4);
-    double *ref = malloc(ny * sizeof *ref);
-    test_rng r;
-    rng_seed(&r, seed);
-    rng_fill(&r, x, nx, -1, 1);
-    rng_fill(&r, w, nw, -1, 1);
-    if (b)
-        rng_fill(&r, b, nb, -1, 1);
-    poison_nan(y, ny);
-    int ok = 0;
-    cl_int err;
-    cl_context cc = clconv_context_cl_context(ctx);
-    cl_command_queue q = clconv_context_queue(ctx);
-    cl_mem bx = clCreateBuffer(cc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, nx * 4, x, &err);
-    cl_mem by = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, ny * 4, y, &err);
-    clconv_plan *plan = NULL;
-    cl_event ev = NULL;
-    clconv_status st;
-    if (!bx || !by) {
-        FAILF("clCreateBuffer failed");
-    } else if ((st = clconv_plan_create(ctx, d, CLCONV_ALGO_DIRECT, &plan)) ||
-               (st = clconv_plan_set_weights_host(plan, w, b)) ||
-               (st = clconv_plan_enqueue(plan, bx, by, NULL, 0, NULL, &ev))) {
-        FAILF("from_queue: %s: %s", clconv_status_string(st), clconv_last_error());
-    } else if ((err = clEnqueueReadBuffer(q, by, CL_TRUE, 0, ny * 4, y, 1, &ev, NULL))) {
-        FAILF("from_queue: read back: %d", err);
-    } else {
-        clconv_reference_conv(d, x, w, b, ref);
-        double e = rel_l2(y, ref, ny);
-        ok = e <= algo_tolerance(CLCONV_ALGO_DIRECT);
-        if (!ok)
-            FAILF("from_queue: err %.3g (seed %llu)", e, (unsigned long long)seed);
-    }
-    if (ev) clReleaseEvent(ev);
-    clconv_plan_destroy(plan);
-    if (bx) clReleaseMemObject(bx);
-    if (by) clReleaseMemObject(by);
-    free(x); free(w); free(b); free(y); free(ref);
-    return ok;
-}
-
 static void test_from_queue(void)
 {
     cl_platform_id plat;
@@ -497,8 +449,11 @@ static void test_from_queue(void)
             clconv_conv_desc d;
             test_desc(&d);
             d.has_bias = 1;
+            /* check_conv reads after the plan's event: right on out-of-order queues */
             for (int i = 0; i < 4; i++)
-                run_evented(ctx, &d, 11 + (uint64_t)(10 * kind + i));
+                if (check_conv(ctx, &d, CLCONV_ALGO_DIRECT, 11 + (uint64_t)(10 * kind + i),
+                               "from_queue", NULL) != CHECK_PASS)
+                    FAILF("create_from_queue(%s): run %d wrong", kname, i);
             clconv_context_destroy(ctx);
             /* PoCL drops the references its finished commands hold on the
              * queue a little after clFinish returns: let them settle. */
