@@ -195,20 +195,29 @@ __kernel void winograd_input_transform(__global const float *input, __global flo
         const intt live = (t0 + LANE_IDS) < tiles;
         const intt base = select((intt)(0), (n * C + c) * HW, live);
         const intt ly = ty * WINO_M - pad_t, lx = tx * WINO_M - pad_l;
+        /* Every lane reads inside the input, then zeros what is outside:
+         * rows and columns are clamped into the image (dead lanes read
+         * element 0), so no address outside the buffer is ever formed, and
+         * the loads stay branch-free (per-lane conditional loads doubled
+         * PoCL's compile time).  The bounds are vectors on purpose:
+         * Oclgrind 21.10 computes integer clamp/min/max of a vector with
+         * scalar bounds wrong (zeros), which is how this gather once read
+         * outside the input there. */
+        const intt zero = (intt)(0), wmax = (intt)(W - 1), hmax = (intt)(H - 1);
         intt col[WINO_A], cok[WINO_A];
 #pragma unroll
         for (int j = 0; j < WINO_A; j++) {
-            col[j] = clamp(lx + j, 0, W - 1);
-            cok[j] = lx + j >= 0 && lx + j < W;
+            col[j] = clamp(lx + j, zero, wmax);
+            cok[j] = (lx + j >= 0) & (lx + j < W);
         }
 #pragma unroll
         for (int i = 0; i < WINO_A; i++) {
-            const intt rowoff = base + clamp(ly + i, 0, H - 1) * W;
+            const intt rowoff = base + clamp(ly + i, zero, hmax) * W;
             const intt rok = live & (ly + i >= 0) & (ly + i < H);
             floatt row[WINO_A];
 #pragma unroll
             for (int j = 0; j < WINO_A; j++) {
-                const intt idx = rowoff + col[j]; /* in bounds: clamped */
+                const intt idx = rowoff + col[j]; /* inside the input: clamped */
 #define GATHER_LANE(comp) input[idx.comp]
                 row[j] = select((floatt)(0.0f), LANES_C(GATHER_LANE), rok & cok[j]);
 #undef GATHER_LANE
