@@ -216,12 +216,45 @@ static CLBlastStatusCode run_gemm(const gemm_geom *g, cl_command_queue q, cl_mem
                         co, g->ldc, &q, event);
 }
 
+/* ---- CLBlast's program cache and the context's lifetime -------------------
+ * CLBlast keeps every program it builds in a process-wide cache until
+ * process exit, and a program holds its cl_context: without help, a
+ * destroyed clconv context lives on, and CLBlast's static destructor
+ * releases it after the OpenCL implementation may already be torn down
+ * (under Oclgrind: an abort, "corrupted double-linked list", in LLVM's
+ * destructor).  So when the last live clconv context that used CLBlast is
+ * destroyed, clconv clears CLBlast's cache (CLBlastClearCache, the only
+ * cache control in its C API; it is process-wide, so other CLBlast users
+ * rebuild their kernels on next use).  The header says so. */
+static pthread_mutex_t clblast_lock = PTHREAD_MUTEX_INITIALIZER;
+static int clblast_contexts; /* live contexts with clblast_used set */
+
+static void mark_clblast_used(clconv_context *ctx)
+{
+    pthread_mutex_lock(&clblast_lock);
+    if (!ctx->clblast_used) {
+        ctx->clblast_used = 1;
+        clblast_contexts++;
+    }
+    pthread_mutex_unlock(&clblast_lock);
+}
+
+void clconv_gemm_context_release(clconv_context *ctx)
+{
+    pthread_mutex_lock(&clblast_lock);
+    if (ctx->clblast_used && --clblast_contexts == 0)
+        CLBlastClearCache();
+    ctx->clblast_used = 0;
+    pthread_mutex_unlock(&clblast_lock);
+}
+
 /* Builds CLBlast's program for this plan's routine now (a 1x1x1 GEMM, or
  * two of them batched), so the first enqueue runs at full speed. */
 static clconv_status warm_up(clconv_context *ctx, const gemm_geom *g)
 {
     /* On a private queue: the caller's may hold work behind a user event,
      * and plan creation must not wait for it. */
+    mark_clblast_used(ctx);
     gemm_geom t = {0};
     t.m = t.n = t.k = t.lda = t.ldb = t.ldc = 1;
     t.sa = t.sb = t.sc = 1;

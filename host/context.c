@@ -151,7 +151,18 @@ static void describe_device(clconv_context *ctx)
     clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
                     NULL);
     ctx->subbuf_align = align_bits >= 8 ? align_bits / 8 : 128;
-    clconv_device_params_init(ctx->device, &ctx->params);
+}
+
+/* The device's parameters, from options->params, else CLCONV_PARAMS. */
+static clconv_status setup_params(clconv_context *ctx, const clconv_context_options *o,
+                                  const char *op)
+{
+    const char *params = o ? o->params : NULL;
+    char origin[96];
+    snprintf(origin, sizeof origin, "%s: %s", op, params ? "options.params" : "CLCONV_PARAMS");
+    if (!params)
+        params = getenv("CLCONV_PARAMS");
+    return clconv_device_params_init(ctx->device, params, origin, &ctx->params);
 }
 
 static void setup_cache(clconv_context *ctx, const clconv_context_options *o)
@@ -222,7 +233,10 @@ clconv_status clconv_context_create(const clconv_context_options *options, clcon
         goto fail;
     }
     describe_device(ctx);
-    clconv_log(ctx, "clconv: device %s", ctx->device_name);
+    if ((st = setup_params(ctx, options, op)))
+        goto fail;
+    clconv_log(ctx, "clconv: device %s (%s parameters)", ctx->device_name,
+               clconv_device_class_name(ctx->params.cls));
     *out = ctx;
     return CLCONV_SUCCESS;
 fail:
@@ -274,6 +288,11 @@ clconv_status clconv_context_create_from_queue(cl_command_queue queue,
     ctx->device = dev;
     ctx->profiling = (qp & CL_QUEUE_PROFILING_ENABLE) != 0;
     describe_device(ctx);
+    clconv_status st = setup_params(ctx, options, op);
+    if (st) {
+        clconv_context_destroy(ctx);
+        return st;
+    }
     *out = ctx;
     return CLCONV_SUCCESS;
 }
@@ -283,6 +302,7 @@ void clconv_context_destroy(clconv_context *ctx)
     if (!ctx)
         return;
     clconv_program_cache_release(ctx);
+    clconv_gemm_context_release(ctx); /* before the cl_context goes */
     if (ctx->queue) /* releasing flushes; queued work still completes */
         clReleaseCommandQueue(ctx->queue);
     if (ctx->cl_ctx)

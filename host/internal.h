@@ -88,7 +88,12 @@ typedef struct clconv_device_params {
     size_t lws_1d;
 } clconv_device_params;
 
-void clconv_device_params_init(cl_device_id dev, clconv_device_params *p);
+/* The parameters for dev: its row of the defaults table, then `params`
+ * ("name=value,...", may be NULL); a bad item fails with a message that
+ * starts with origin. */
+clconv_status clconv_device_params_init(cl_device_id dev, const char *params, const char *origin,
+                                        clconv_device_params *p);
+const char *clconv_device_class_name(clconv_device_class cls);
 
 /* ---- context (context.c) and programs (program_cache.c) ------------------ */
 
@@ -111,7 +116,12 @@ struct clconv_context {
     char cache_dir[1024];
     void (*log)(void *, const char *);
     void *log_user;
+    int clblast_used; /* CLBlast built programs for this context (algo_gemm.c) */
 };
+
+/* At context destroy: lets go of CLBlast's programs for a context that
+ * used it (see algo_gemm.c). */
+void clconv_gemm_context_release(clconv_context *ctx);
 
 void clconv_log(const clconv_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

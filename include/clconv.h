@@ -126,6 +126,14 @@ typedef struct clconv_context_options {
      * the same context.  Default NULL.                                      */
     void (*log)(void *user, const char *message);
     void *log_user;
+    /* Tuning parameters, "name=value,..." (for example
+     * "class=gpu,direct_oc_block=8").  NULL: the CLCONV_PARAMS environment
+     * variable, else the device's defaults.  `class=cpu|gpu|other` starts
+     * from another device class's defaults.  An unknown name or an illegal
+     * value fails context creation with CLCONV_INVALID_ARGUMENT and a
+     * message naming it.  The names and legal values: README, "Tuning
+     * parameters".                                                         */
+    const char *params;
 } clconv_context_options;
 
 CLCONV_API void clconv_context_options_init(clconv_context_options *options);
@@ -143,6 +151,12 @@ CLCONV_API clconv_status clconv_context_create_from_queue(cl_command_queue queue
                                                           const clconv_context_options *options,
                                                           clconv_context **context);
 
+/* Destroying the last live context whose plans used CLBlast (CLCONV_ALGO_GEMM)
+ * clears CLBlast's process-wide program cache (CLBlastClearCache): CLBlast
+ * would otherwise keep the cl_context alive until process exit and release
+ * it from a static destructor, after some OpenCL implementations are torn
+ * down.  Other CLBlast users in the process rebuild their kernels on next
+ * use. */
 CLCONV_API void clconv_context_destroy(clconv_context *context);
 
 /* Borrowed handles; valid while the context lives. */

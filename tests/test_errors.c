@@ -6,7 +6,9 @@
  * descriptor says CLCONV_UNSUPPORTED with a reason; enqueue before weights
  * is CLCONV_INVALID_STATE; buffers that are too small are rejected by name
  * and leave the output untouched; status strings and algorithm names are
- * complete.  Runs clean under valgrind (see tests/valgrind.supp). */
+ * complete; a bad params option or CLCONV_PARAMS is named.  Runs clean
+ * under valgrind (see tests/valgrind.supp). */
+#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include "testutil.h"
 
 #include <limits.h>
@@ -716,6 +718,59 @@ static void test_plan_errors(clconv_context *ctx)
         clReleaseMemObject(all[i]);
 }
 
+/* The params option and CLCONV_PARAMS: a bad name or value fails context
+ * creation with a message naming it; nothing is silently ignored. */
+static void test_params_option(void)
+{
+    static const struct {
+        const char *params, *w1, *w2;
+    } bad[] = {
+        {"direct_oc_blok=8", "options.params", "direct_oc_blok"},
+        {"direct_w_block=3", "direct_w_block=3", "power of two"},
+        {"direct_oc_block=0", "direct_oc_block=0", "1..32"},
+        {"wino_k_block=12", "wino_k_block=12", "one of"},
+        {"dw_rows=2x", "dw_rows=2x", NULL},
+        {"class=tpu", "class=tpu", "cpu, gpu or other"},
+        {"wino_t_block", "wino_t_block", "name=value"},
+        {"=4", "=4", "name=value"},
+        {"class=gpu,dw_vec=", "dw_vec=", "name=value"},
+    };
+    clconv_context_options o;
+    clconv_context_options_init(&o);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        clconv_context *c = (clconv_context *)&o;
+        o.params = bad[i].params;
+        EXPECT(bad[i].params, clconv_context_create(&o, &c), CLCONV_INVALID_ARGUMENT, bad[i].w1,
+               bad[i].w2);
+        CHECK(c == NULL);
+    }
+    static const char *const good[] = {"", "class=gpu,direct_oc_block=8,direct_lws_x=32",
+                                       "class=cpu,wino_k_block=8,wino_t_block=16,", "class=other"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        clconv_context *c = NULL;
+        o.params = good[i];
+        EXPECT(good[i], clconv_context_create(&o, &c), CLCONV_SUCCESS, NULL, NULL);
+        clconv_context_destroy(c);
+    }
+    /* The environment variable when the option is NULL, named as such. */
+    const char *saved = getenv("CLCONV_PARAMS");
+    char *copy = saved ? strdup(saved) : NULL;
+    setenv("CLCONV_PARAMS", "dw_rows=99", 1);
+    o.params = NULL;
+    clconv_context *c = NULL;
+    EXPECT("CLCONV_PARAMS=dw_rows=99", clconv_context_create(&o, &c), CLCONV_INVALID_ARGUMENT,
+           "CLCONV_PARAMS", "dw_rows=99");
+    /* ... and the option wins over it. */
+    o.params = "dw_rows=2";
+    EXPECT("params over CLCONV_PARAMS", clconv_context_create(&o, &c), CLCONV_SUCCESS, NULL, NULL);
+    clconv_context_destroy(c);
+    if (copy)
+        setenv("CLCONV_PARAMS", copy, 1);
+    else
+        unsetenv("CLCONV_PARAMS");
+    free(copy);
+}
+
 int main(void)
 {
     test_names();
@@ -735,6 +790,7 @@ int main(void)
     o.device = "9:9";
     EXPECT("context_create(9:9)", clconv_context_create(&o, &c2), CLCONV_DEVICE_NOT_FOUND, "9:9",
            NULL);
+    test_params_option();
     EXPECT("create_from_queue(out NULL)",
            clconv_context_create_from_queue(clconv_context_queue(ctx), NULL, NULL),
            CLCONV_INVALID_ARGUMENT, NULL, NULL);
