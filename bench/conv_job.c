@@ -8,13 +8,13 @@
 
 typedef struct plan_run {
     clconv_plan *plan;
-    cl_mem x, y;
+    cl_mem x, y, ws; /* ws: NULL lets the plan use its own workspace */
 } plan_run;
 
 static clconv_status enqueue_plan(void *user, cl_uint n_wait, const cl_event *wait, cl_event *ev)
 {
     plan_run *r = user;
-    return clconv_plan_enqueue(r->plan, r->x, r->y, NULL, n_wait, wait, ev);
+    return clconv_plan_enqueue(r->plan, r->x, r->y, r->ws, n_wait, wait, ev);
 }
 
 static clconv_status lib_fail(conv_job *j, clconv_status st, const char *what)
@@ -44,7 +44,7 @@ clconv_status conv_job_run(conv_job *j)
     if (!nx || !ny)
         return lib_fail(j, CLCONV_INVALID_ARGUMENT, "");
 
-    plan_run r = {NULL, NULL, NULL};
+    plan_run r = {NULL, NULL, NULL, NULL};
     float *y = NULL;
     clconv_status st;
     double t0 = bench_now_ms();
@@ -72,11 +72,25 @@ clconv_status conv_job_run(conv_job *j)
         goto done;
     }
     /* PoCL does not zero new buffers; NaN makes an unwritten output
-     * element fail the check instead of passing by luck. */
-    if ((j->ref || j->y) && bench_poison(j->ctx, r.y, ny * sizeof(float))) {
-        st = CLCONV_OPENCL_ERROR;
-        snprintf(j->why, sizeof j->why, "cannot fill the output buffer");
-        goto done;
+     * element fail the check instead of passing by luck.  The workspace is
+     * the bench's own, poisoned the same way, so that a kernel reading
+     * workspace it did not write fails the check too. */
+    size_t wsb = 0;
+    if (j->ref || j->y) {
+        if ((st = clconv_plan_workspace_size(r.plan, &wsb))) {
+            lib_fail(j, st, "");
+            goto done;
+        }
+        if (wsb && !(r.ws = clCreateBuffer(clctx, CL_MEM_READ_WRITE, wsb, NULL, &err))) {
+            st = cl_fail(j, "clCreateBuffer(workspace)", err);
+            goto done;
+        }
+        if (bench_poison(j->ctx, r.y, ny * sizeof(float)) ||
+            (r.ws && bench_poison(j->ctx, r.ws, wsb))) {
+            st = CLCONV_OPENCL_ERROR;
+            snprintf(j->why, sizeof j->why, "cannot fill the output and workspace buffers");
+            goto done;
+        }
     }
     t0 = bench_now_ms();
     if ((st = bench_run_once(j->ctx, enqueue_plan, &r, j->why, sizeof j->why)))
@@ -107,6 +121,8 @@ done:
         clReleaseMemObject(r.x);
     if (r.y)
         clReleaseMemObject(r.y);
+    if (r.ws)
+        clReleaseMemObject(r.ws);
     clconv_plan_destroy(r.plan);
     return st;
 }
