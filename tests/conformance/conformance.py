@@ -17,8 +17,9 @@ Verdict per (case, algorithm) run:
           says the algorithm must handle the case (see must_handle()).
   other   a failure (every generated case is a valid ONNX problem).
 
-Usage: conformance.py --bench PATH [--seed S] [--cases N] [--algos a,b]
-                      [--only ID,..] [--keep DIR] [--jobs J] [--verbose]
+Usage: conformance.py --bench PATH [--seed S] [--cases N | --case-file F]
+                      [--algos a,b] [--only ID,..] [--keep DIR] [--jobs J]
+                      [--runner 'oclgrind --check-api'] [--max-work M] [--verbose]
 Last line: "P passed, F failed"; exit 1 on any failure, 77 without numpy.
 """
 
@@ -439,6 +440,76 @@ def generate(seed, n):
 # Running
 # --------------------------------------------------------------------------
 
+def work(c):
+    """Multiply-adds of a conv case (for ConvTranspose, per input element)."""
+    taps = int(np.prod(c["k"]))
+    if c["transposed"]:
+        return c["N"] * c["C"] * int(np.prod(c["in"])) * (c["K"] // c["group"]) * taps
+    ins = [c["in"][i] + (c["pads_b"][i] + c["pads_e"][i] if c["pads_b"] else 0)
+           for i in range(c["rank"])]
+    return c["N"] * c["K"] * int(np.prod(ins)) * (c["C"] // c["group"]) * taps
+
+
+def parse_case_line(line, where):
+    """One hand-written case: space-separated key=value items and flags,
+    e.g. 'N=2 C=16 K=16 in=19,70 k=3,3 pads=1,1,1,1 bias act=relu
+    algos=winograd_f2x2,direct'.  Conv keys: N C K group in k strides dil
+    pads (begins then ends) auto_pad out_pad out_shape act; flags: bias,
+    transposed, out_shape_full.  DepthToSpace / SpaceToDepth:
+    op=depth_to_space|space_to_depth block=B mode=DCR|CRD shape=N,C,H,W.
+    algos= limits the algorithms run (default: all that --algos gives)."""
+    kv, flags = {}, set()
+    for tok in line.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            kv[k] = v
+        else:
+            flags.add(tok)
+    iv = lambda k, dflt=None: [int(a) for a in kv[k].split(",")] if k in kv else dflt
+    algos = kv.pop("algos", "").split(",") if "algos" in kv else None
+    op = kv.get("op", "conv")
+    if op != "conv":
+        c = {"op": op, "family": "file", "block": int(kv["block"]), "mode": kv.get("mode"),
+             "shape": iv("shape")}
+        return c, algos
+    ins = iv("in")
+    if not ins:
+        raise ValueError("%s: a conv case needs in=" % where)
+    r = len(ins)
+    pads = iv("pads")
+    c = {"op": "conv", "family": "file", "rank": r, "transposed": "transposed" in flags,
+         "N": int(kv.get("N", 1)), "C": int(kv.get("C", 1)), "K": int(kv.get("K", 1)),
+         "group": int(kv.get("group", 1)), "in": ins, "k": iv("k", [1] * r),
+         "strides": iv("strides", [1] * r), "dil": iv("dil", [1] * r),
+         "auto_pad": kv.get("auto_pad", "NOTSET"), "out_pad": iv("out_pad", [0] * r),
+         "out_shape": iv("out_shape"), "out_shape_full": "out_shape_full" in flags,
+         "act": kv.get("act"), "bias": "bias" in flags,
+         "pads_b": None, "pads_e": None}
+    if pads:
+        c["pads_b"], c["pads_e"] = pads[:r], pads[r:]
+    elif c["auto_pad"] == "NOTSET" and c["out_shape"] is None:
+        c["pads_b"], c["pads_e"] = [0] * r, [0] * r
+    for key in ("k", "strides", "dil", "out_pad"):
+        if len(c[key]) != r:
+            raise ValueError("%s: %s has %d values for rank %d" % (where, key, len(c[key]), r))
+    return c, algos
+
+
+def read_case_file(path, seed):
+    cases = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            c, algos = parse_case_line(line, "%s:%d" % (path, n))
+            c["algos"] = algos
+            c["id"] = len(cases)
+            c["seed"] = seed * 100003 + c["id"]
+            cases.append(c)
+    return cases
+
+
 def ints(v):
     return ",".join(str(int(a)) for a in v)
 
@@ -523,19 +594,31 @@ def rel_l2(y, ref):
 
 
 ALGO_LINE = re.compile(r"^algorithm:\s+(\S+)", re.M)
+# What Oclgrind (and its --check-api / --data-races plugins) prints for a
+# defect; a clean run prints none of these.
+OCLGRIND_ERROR = re.compile(r"^(Oclgrind\b.*|Invalid (read|write|access)\b.*|Uninitiali[sz]ed.*|"
+                            r"Work-(group|item) divergence.*|.*data race.*|.*out of bounds.*)$",
+                            re.M | re.I)
 
 
-def run_one(bench, c, d, args, ref, algo):
+def run_one(bench, c, d, args, ref, algo, runner=()):
     """Returns (status, message): status 'pass', 'refused' (exit 3, allowed)
-    or 'fail'."""
+    or 'fail'.  runner: a command line the bench runs under (Oclgrind),
+    whose error lines fail the run whatever the result."""
     out = "Y_%s.npy" % (algo or "op")
-    cmd = [bench, "run"] + args + ["--output", out]
+    cmd = list(runner) + [bench, "run"] + args + ["--output", out]
     if algo:
         cmd += ["--algo", algo]
     try:
-        p = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=300)
+        p = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
-        return "fail", "timed out after 300 s", cmd
+        return "fail", "timed out after 600 s", cmd
+    if runner:
+        bad = OCLGRIND_ERROR.findall(p.stderr)
+        if bad:
+            first = OCLGRIND_ERROR.search(p.stderr).group(0).strip()
+            return "fail", "exit %d, %d error line(s) from %s, first: %s" % (
+                p.returncode, len(bad), os.path.basename(runner[0]), first), cmd
     err = (p.stderr.strip().splitlines() or [""])[-1]
     if p.returncode == 3:
         rule = must_handle(algo, c) if algo else None
@@ -570,13 +653,14 @@ def run_one(bench, c, d, args, ref, algo):
     return "pass", "ran %s err %.2g" % (ran, e), cmd
 
 
-def run_case(bench, c, algos, keep, verbose):
+def run_case(bench, c, algos, keep, verbose, runner=()):
     d = tempfile.mkdtemp(prefix="clconv-conf-%d-" % c["id"])
     results = []
     try:
         args, ref = make_files(c, d)
-        for a in (algos if c["op"] == "conv" else [None]):
-            st, msg, cmd = run_one(bench, c, d, args, ref, a)
+        mine = [a for a in algos if a in c["algos"]] if c.get("algos") else algos
+        for a in (mine if c["op"] == "conv" else [None]):
+            st, msg, cmd = run_one(bench, c, d, args, ref, a, runner)
             results.append((a, st, msg, cmd))
         if keep and any(st == "fail" for _, st, _, _ in results):
             dst = os.path.join(keep, "case%04d" % c["id"])
@@ -694,6 +778,15 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--list", action="store_true", help="print the cases and exit")
     ap.add_argument("--verbose", action="store_true", help="one line per run")
+    ap.add_argument("--runner", default="",
+                    help="run the bench under this command, e.g. 'oclgrind --check-api'; "
+                         "any Oclgrind error line fails the run")
+    ap.add_argument("--case-file", default="",
+                    help="run the hand-written cases of this file instead of generated ones "
+                         "(syntax: parse_case_line)")
+    ap.add_argument("--max-work", type=float, default=0,
+                    help="skip conv cases of more multiply-adds than this (0: no limit), "
+                         "to keep a simulator's run short")
     ap.add_argument("--selftest", action="store_true",
                     help="check the reference against naive loops; no bench runs")
     o = ap.parse_args()
@@ -705,10 +798,12 @@ def main():
         if a not in ALGOS:
             print("conformance: unknown algorithm %s (known: %s)" % (a, ",".join(ALGOS)))
             return 2
-    cases = generate(o.seed, o.cases)
+    cases = read_case_file(o.case_file, o.seed) if o.case_file else generate(o.seed, o.cases)
     if o.only:
         want = {int(v) for v in o.only.split(",")}
         cases = [c for c in cases if c["id"] in want]
+    if o.max_work > 0:
+        cases = [c for c in cases if c["op"] != "conv" or work(c) <= o.max_work]
     if o.list:
         for c in cases:
             print("case %d [%s] %s" % (c["id"], c["family"], describe(c)))
@@ -726,7 +821,8 @@ def main():
     passed = failed = 0
     by_algo = {}
     with ThreadPoolExecutor(max_workers=max(1, o.jobs)) as ex:
-        futs = [ex.submit(run_case, bench, c, algos, keep, o.verbose) for c in cases]
+        runner = shlex.split(o.runner)
+        futs = [ex.submit(run_case, bench, c, algos, keep, o.verbose, runner) for c in cases]
         for f in futs:
             c, results, kept = f.result()
             for a, st, msg, cmd in results:
@@ -739,9 +835,10 @@ def main():
                     print("FAIL case %d algo %s seed %d: %s | %s\n     repro: cd %s && %s"
                           % (c["id"], a or "-", o.seed, describe(c), msg, where,
                              " ".join(shlex.quote(v) for v in cmd))
-                          + ("" if kept else "\n     (rerun with --seed %d --cases %d "
+                          + ("" if kept else "\n     (rerun with --seed %d %s "
                              "--only %d --keep DIR to keep the files)"
-                             % (o.seed, o.cases, c["id"])))
+                             % (o.seed, ("--case-file " + o.case_file) if o.case_file
+                                else "--cases %d" % o.cases, c["id"])))
                 else:
                     passed += 1
                     cnt[0 if st == "pass" else 1] += 1
