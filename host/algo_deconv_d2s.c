@@ -147,7 +147,7 @@ static clconv_status d2s_create(clconv_plan *plan)
         goto fail;
     /* PoCL compiles a work-group function per local size: a fixed one keeps
      * that to one instead of one per shape. */
-    if (plan->ctx->params.cls == CLCONV_DEV_CPU) {
+    if (plan->params.cls == CLCONV_DEV_CPU) {
         s->lws[0] = s->lws[1] = 1;
         s->lws[2] = 16;
     }
@@ -175,10 +175,15 @@ static clconv_status d2s_create(clconv_plan *plan)
         m += snprintf(st_s + m, sizeof st_s - (size_t)m, "%s%d", a > r0 ? "x" : "", p->s[a]);
         k += snprintf(kq_s + k, sizeof kq_s - (size_t)k, "%s%d", a > r0 ? "x" : "", s->kq[a]);
     }
+    char inner[256];
+    clconv_inner_describe(s->inner, inner, sizeof inner);
     int w = snprintf(plan->describe, sizeof plan->describe,
-                     "deconv_d2s s%s: %d phases of k%s sub-kernels, zero taps %.0f%%; inner: %s", st_s,
-                     s->R, kq_s, 100.0 * (1.0 - real / taps), clconv_plan_describe(s->inner));
-    (void)w; /* truncation of a long inner description is acceptable */
+                     "deconv_d2s s%s: %d phases of k%s sub-kernels, zero taps %.0f%%; inner: ", st_s,
+                     s->R, kq_s, 100.0 * (1.0 - real / taps));
+    /* then the inner plan; truncation of a long description is acceptable */
+    const size_t used = strlen(plan->describe);
+    snprintf(plan->describe + used, sizeof plan->describe - used, "%s", inner);
+    (void)w;
     return CLCONV_SUCCESS;
 fail:
     d2s_destroy(plan);
@@ -272,4 +277,6 @@ done:
 
 const clconv_algo clconv_algo_deconv_d2s = {
     CLCONV_ALGO_DECONV_D2S, "deconv_d2s", d2s_applicable, d2s_create, d2s_set_weights, d2s_enqueue, d2s_destroy,
+    NULL, /* nothing of its own to tune: its inner plan takes the inner problem's */
+    1e-5,
 };

@@ -72,7 +72,7 @@ static clconv_status dw_create(clconv_plan *plan)
     /* Rows share input rows; fewer for stride 2 and larger kernels, since
      * PoCL's compile time (seconds) grows with the unrolled taps.  The
      * run-time-shape kernel keeps one row and at most float8. */
-    const clconv_device_params *dp = &plan->ctx->params;
+    const clconv_device_params *dp = &plan->params;
     s->vec = s->fixed ? dp->dw_vec : (dp->dw_vec < 8 ? dp->dw_vec : 8);
     s->rows = s->fixed ? dp->dw_rows / (S == 1 ? 1 : 2) / (K == 3 ? 1 : 2) : 1;
     if (s->rows < 1)
@@ -158,6 +158,13 @@ static clconv_status dw_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, 
     return clconv_chain_end(&ch, st, event);
 }
 
+/* The tuner's candidates (tune.c): vector width along W and output rows
+ * per work-item (the compiled-in KxK kernels use both). */
+static const tune_knob dw_space[] = {
+    {"dw_vec", {1, 2, 4, 8, 16}, 0},
+    {"dw_rows", {1, 2, 4, 8}, 0},
+    {NULL, {0}, 0}};
+
 const clconv_algo clconv_algo_depthwise = {
-    CLCONV_ALGO_DEPTHWISE, "depthwise", dw_applicable, dw_create, dw_set_weights, dw_enqueue, dw_destroy,
+    CLCONV_ALGO_DEPTHWISE, "depthwise", dw_applicable, dw_create, dw_set_weights, dw_enqueue, dw_destroy, dw_space, 1e-5,
 };

@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define OP "dilated_s2b"
 #define RUN 16 /* elements per work-item in the layout kernels (S2B_RUN) */
@@ -131,7 +132,7 @@ static clconv_status s2b_create(clconv_plan *plan)
         goto fail;
     /* PoCL compiles a work-group function per local size: a fixed one keeps
      * that to one per kernel instead of one per shape. */
-    if (plan->ctx->params.cls == CLCONV_DEV_CPU) {
+    if (plan->params.cls == CLCONV_DEV_CPU) {
         s->lws[0] = s->lws[1] = 1;
         s->lws[2] = 16;
     }
@@ -164,9 +165,14 @@ static clconv_status s2b_create(clconv_plan *plan)
         m += snprintf(dil + m, sizeof dil - (size_t)m, "%s%d", a > r0 ? "x" : "", s->dd[a]);
         k += snprintf(sub + k, sizeof sub - (size_t)k, "%s%d", a > r0 ? "x" : "", s->inner_p.in[a]);
     }
-    int w = snprintf(plan->describe, sizeof plan->describe, "dilated_s2b d%s: %d sub-images %s; inner: %s",
-                     dil, s->R, sub, clconv_plan_describe(s->inner));
-    (void)w; /* truncation of a long inner description is acceptable */
+    char inner[256];
+    clconv_inner_describe(s->inner, inner, sizeof inner);
+    int w = snprintf(plan->describe, sizeof plan->describe, "dilated_s2b d%s: %d sub-images %s; inner: ",
+                     dil, s->R, sub);
+    /* then the inner plan; truncation of a long description is acceptable */
+    const size_t used = strlen(plan->describe);
+    snprintf(plan->describe + used, sizeof plan->describe - used, "%s", inner);
+    (void)w;
     return CLCONV_SUCCESS;
 fail:
     s2b_destroy(plan);
@@ -259,4 +265,6 @@ done:
 
 const clconv_algo clconv_algo_dilated_s2b = {
     CLCONV_ALGO_DILATED_S2B, "dilated_s2b", s2b_applicable, s2b_create, s2b_set_weights, s2b_enqueue, s2b_destroy,
+    NULL, /* nothing of its own to tune: its inner plan takes the inner problem's */
+    1e-5,
 };

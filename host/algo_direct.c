@@ -29,7 +29,7 @@ static int direct_applicable(const clconv_context *ctx, const conv_problem *p, c
 static clconv_status direct_create(clconv_plan *plan)
 {
     const conv_problem *p = &plan->p;
-    const clconv_device_params *dp = &plan->ctx->params;
+    const clconv_device_params *dp = &plan->params;
     direct_state *s = calloc(1, sizeof *s);
     if (!s)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "direct: out of host memory");
@@ -161,7 +161,7 @@ static clconv_status direct_enqueue(clconv_plan *plan, cl_mem in_buf, cl_mem out
         st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
     size_t gws[3] = {(size_t)(p->out[2] + s->wb - 1) / s->wb, (size_t)p->out[0] * p->out[1],
                      (size_t)p->N * p->G * kblk};
-    const size_t *lws = plan->ctx->params.direct_lws[0] ? plan->ctx->params.direct_lws : NULL;
+    const size_t *lws = plan->params.direct_lws[0] ? plan->params.direct_lws : NULL;
     if (!st)
         st = clconv_chain_kernel(&ch, op, s->kernel, 3, gws, lws);
     return clconv_chain_end(&ch, st, event);
@@ -184,6 +184,15 @@ static void direct_destroy(clconv_plan *plan)
     plan->state = NULL;
 }
 
+/* The tuner's candidates (tune.c): output channels and columns per
+ * work-item, and on GPUs the work-group shape. */
+static const tune_knob direct_space[] = {
+    {"direct_oc_block", {4, 8, 16, 24}, 0},
+    {"direct_w_block", {4, 8, 16}, 0},
+    {"direct_lws_x", {8, 16, 32}, 1},
+    {"direct_lws_y", {1, 2, 4, 8}, 1},
+    {NULL, {0}, 0}};
+
 const clconv_algo clconv_algo_direct = {CLCONV_ALGO_DIRECT, "direct", direct_applicable,
                                         direct_create, direct_set_weights, direct_enqueue,
-                                        direct_destroy};
+                                        direct_destroy, direct_space, 1e-5};

@@ -557,4 +557,6 @@ static clconv_status gemm_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
 const clconv_algo clconv_algo_gemm = {
     CLCONV_ALGO_GEMM, "gemm", gemm_applicable, gemm_create, gemm_set_weights, gemm_enqueue,
     gemm_destroy,
+    NULL, /* CLBlast's own parameters are not tuned yet */
+    1e-5,
 };

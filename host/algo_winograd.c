@@ -45,9 +45,10 @@ static int pow2_at_least(int v)
 }
 
 /* The blocking this problem gets: device defaults, shrunk to the problem. */
-static void choose_blocks(const clconv_context *ctx, const conv_problem *p, int m, int *kb, int *tb)
+static void choose_blocks(const clconv_device_params *dp, const conv_problem *p, int m, int *kb,
+                          int *tb)
 {
-    int k = ctx->params.wino_k_block, t = ctx->params.wino_t_block;
+    int k = dp->wino_k_block, t = dp->wino_t_block;
     k = k >= 16 ? 16 : k >= 8 ? 8 : 4; /* the vector widths the kernel has */
     t = t >= 16 ? 16 : t >= 8 ? 8 : t >= 4 ? 4 : 2; /* vector widths too */
     const int kg = p->K / p->G;
@@ -60,7 +61,7 @@ static void choose_blocks(const clconv_context *ctx, const conv_problem *p, int 
     /* A CPU has registers for 16 vector accumulators, and a layer with
      * this few tiles (7x7 at batch 1) is bound by streaming U: one block
      * over all its tiles reads U once instead of tiles/t times. */
-    if (ctx->params.cls == CLCONV_DEV_CPU && fit <= 16 && fit > t)
+    if (dp->cls == CLCONV_DEV_CPU && fit <= 16 && fit > t)
         *tb = fit;
 }
 
@@ -113,7 +114,7 @@ static int wino_applicable(int m, const char *name, const clconv_context *ctx,
     }
     int kb, tb;
     size_t u, v, mm;
-    choose_blocks(ctx, p, m, &kb, &tb);
+    choose_blocks(&ctx->params, p, m, &kb, &tb);
     if (!wino_sizes(p, m, kb, tb, &u, &v, &mm)) {
         snprintf(why, n, "%s: transformed tensors exceed 2^31 floats", name);
         return 0;
@@ -157,7 +158,7 @@ static clconv_status wino_create(clconv_plan *plan, int m, const char *name)
     plan->state = s;
     s->m = m;
     s->x = (m + 2) * (m + 2);
-    choose_blocks(plan->ctx, p, m, &s->kb, &s->tb);
+    choose_blocks(&plan->params, p, m, &s->kb, &s->tb);
     size_t u, v, mm;
     wino_sizes(p, m, s->kb, s->tb, &u, &v, &mm); /* checked by wino_applicable */
     s->cg = p->C / p->G;
@@ -298,7 +299,7 @@ static clconv_status wino_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
      * compiling each kernel again for every local size it would pick.
      * Elsewhere the driver chooses. */
     static const size_t ones[3] = {1, 1, 1};
-    const size_t *lws = plan->ctx->params.cls == CLCONV_DEV_CPU ? ones : NULL;
+    const size_t *lws = plan->params.cls == CLCONV_DEV_CPU ? ones : NULL;
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     st = clconv_chain_kernel(&ch, op, s->k_in, 2, g_in, lws);
@@ -309,9 +310,16 @@ static clconv_status wino_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     return clconv_chain_end(&ch, st, event);
 }
 
+/* The tuner's candidates (tune.c): output channels (the vector width) and
+ * tiles per GEMM work-item. */
+static const tune_knob wino_space[] = {
+    {"wino_k_block", {4, 8, 16}, 0},
+    {"wino_t_block", {2, 4, 8, 16}, 0},
+    {NULL, {0}, 0}};
+
 const clconv_algo clconv_algo_winograd_f2x2 = {CLCONV_ALGO_WINOGRAD_F2X2, "winograd_f2x2",
                                                f2_applicable, f2_create, wino_set_weights,
-                                               wino_enqueue, wino_destroy};
+                                               wino_enqueue, wino_destroy, wino_space, 2e-5};
 const clconv_algo clconv_algo_winograd_f4x4 = {CLCONV_ALGO_WINOGRAD_F4X4, "winograd_f4x4",
                                                f4_applicable, f4_create, wino_set_weights,
-                                               wino_enqueue, wino_destroy};
+                                               wino_enqueue, wino_destroy, wino_space, 1e-4};

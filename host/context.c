@@ -235,6 +235,7 @@ clconv_status clconv_context_create(const clconv_context_options *options, clcon
     describe_device(ctx);
     if ((st = setup_params(ctx, options, op)))
         goto fail;
+    clconv_tuning_db_setup(ctx, options);
     clconv_log(ctx, "clconv: device %s (%s parameters)", ctx->device_name,
                clconv_device_class_name(ctx->params.cls));
     *out = ctx;
@@ -293,6 +294,7 @@ clconv_status clconv_context_create_from_queue(cl_command_queue queue,
         clconv_context_destroy(ctx);
         return st;
     }
+    clconv_tuning_db_setup(ctx, options);
     *out = ctx;
     return CLCONV_SUCCESS;
 }
@@ -303,6 +305,7 @@ void clconv_context_destroy(clconv_context *ctx)
         return;
     clconv_program_cache_release(ctx);
     clconv_gemm_context_release(ctx); /* before the cl_context goes */
+    clconv_tuning_release(ctx);
     if (ctx->queue) /* releasing flushes; queued work still completes */
         clReleaseCommandQueue(ctx->queue);
     if (ctx->cl_ctx)

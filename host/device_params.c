@@ -231,6 +231,31 @@ clconv_status clconv_device_params_init(cl_device_id dev, const char *params, co
     return CLCONV_SUCCESS;
 }
 
+/* A plan's own parameters: every knob but `class`, which is the context's. */
+static int reject_class(void *user, const char *name, size_t nl, const char *v, size_t vl,
+                        char *err, size_t errn)
+{
+    (void)user;
+    if (nl == 5 && strncmp(name, "class", 5) == 0) {
+        snprintf(err, errn, "class=%.*s: the device class is the context's (params option or "
+                 "CLCONV_PARAMS), not a plan's", (int)vl, v);
+        return 1;
+    }
+    return 0;
+}
+
+clconv_status clconv_device_params_apply(const char *params, const char *origin,
+                                         clconv_device_params *p)
+{
+    char err[512];
+    clconv_device_params t = *p;
+    if (each_pair(params, reject_class, NULL, err, sizeof err) ||
+        each_pair(params, take_knob, &t, err, sizeof err))
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s", origin, err);
+    *p = t;
+    return CLCONV_SUCCESS;
+}
+
 const char *clconv_device_class_name(clconv_device_class cls)
 {
     return (unsigned)cls < 3 ? CLASS_NAMES[cls] : "?";

@@ -98,6 +98,7 @@ const char *clconv_device_class_name(clconv_device_class cls);
 /* ---- context (context.c) and programs (program_cache.c) ------------------ */
 
 typedef struct program_entry program_entry;
+typedef struct tuning_entry tuning_entry;
 
 struct clconv_context {
     cl_platform_id platform;
@@ -117,7 +118,34 @@ struct clconv_context {
     void (*log)(void *, const char *);
     void *log_user;
     int clblast_used; /* CLBlast built programs for this context (algo_gemm.c) */
+    /* the user tuning database (tuning_db.c): path, and its entries once
+     * loaded; guarded by lock */
+    char tuning_db[1200];
+    int tuning_loaded, n_tuning;
+    tuning_entry *tuning;
 };
+
+/* mkdir -p (program_cache.c); failures show up as failed writes later. */
+void clconv_mkdirs(const char *path);
+
+/* ---- tuning database (tuning_db.c) --------------------------------------- */
+
+/* The database key of a resolved problem (no spaces or tabs). */
+void clconv_problem_key(const conv_problem *p, char *buf, size_t n);
+/* Sets ctx->tuning_db from the options / environment / cache directory. */
+void clconv_tuning_db_setup(clconv_context *ctx, const clconv_context_options *o);
+/* The recorded parameters of (p, algo), or for AUTO the fastest recorded
+ * algorithm of p and its parameters; 1 if found. */
+int clconv_tuning_lookup(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
+                         clconv_algorithm *found, char *params, size_t n);
+/* Records (p, algo) -> params, ms in the database file and the context. */
+clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
+                                  clconv_algorithm algo, const char *params, double ms);
+void clconv_tuning_release(clconv_context *ctx);
+
+/* Applies "name=value,..." knobs (not `class`) on top of p. */
+clconv_status clconv_device_params_apply(const char *params, const char *origin,
+                                         clconv_device_params *p);
 
 /* At context destroy: lets go of CLBlast's programs for a context that
  * used it (see algo_gemm.c). */
@@ -221,10 +249,14 @@ void clconv_trace_note(const char *line);
 
 typedef struct clconv_algo clconv_algo;
 
+typedef enum { CHOICE_HEURISTICS, CHOICE_DATABASE, CHOICE_EXPLICIT } plan_choice;
+
 struct clconv_plan {
     clconv_context *ctx;
     conv_problem p;
     const clconv_algo *algo;
+    clconv_device_params params; /* the context's, with the plan's own on top */
+    plan_choice choice;          /* where the algorithm and parameters came from */
     char describe[256];
     int has_weights;
     size_t workspace_bytes;
@@ -233,6 +265,14 @@ struct clconv_plan {
                              (an out-of-order queue would otherwise overlap them) */
     void *state;          /* the algorithm's, freed by its destroy */
 };
+
+/* One tunable parameter of an algorithm and the values its tuner tries
+ * (0-terminated); gpu_only for work-group shapes, which CPUs fix. */
+typedef struct {
+    const char *name;
+    int values[8];
+    int gpu_only;
+} tune_knob;
 
 struct clconv_algo {
     clconv_algorithm id;
@@ -248,7 +288,17 @@ struct clconv_algo {
     clconv_status (*enqueue)(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
                              cl_uint n_wait, const cl_event *wait, cl_event *event);
     void (*destroy)(clconv_plan *plan);
+    /* Its tunable parameters (name NULL ends the list), or NULL: data
+     * next to the algorithm's code, read by the tuner (tune.c). */
+    const tune_knob *space;
+    /* Relative L2 error against the float64 reference the tuner accepts
+     * (the tests hold each algorithm to the same: tests/support/algo_check.c). */
+    double tolerance;
 };
+
+/* Tests only: a candidate whose params make this return 1 is treated as
+ * computing a wrong result (tune.c). */
+extern int (*clconv_tune_test_hook)(const char *params);
 
 /* The table, in AUTO's preference order is decided by plan.c, not here. */
 extern const clconv_algo clconv_algo_direct;
@@ -258,6 +308,8 @@ extern const clconv_algo clconv_algo_winograd_f4x4;
 extern const clconv_algo clconv_algo_depthwise;
 extern const clconv_algo clconv_algo_dilated_s2b;
 extern const clconv_algo clconv_algo_deconv_d2s;
+/* The algorithm's parameter space (NULL-name-terminated), or NULL. */
+const tune_knob *clconv_algo_space(clconv_algorithm id);
 /* NULL for AUTO or an algorithm not compiled in. */
 const clconv_algo *clconv_algo_lookup(clconv_algorithm id);
 
@@ -265,6 +317,14 @@ const clconv_algo *clconv_algo_lookup(clconv_algorithm id);
  * resolved problem, with algorithm `id` (AUTO allowed), owned by the caller. */
 clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem *p,
                                          clconv_algorithm id, const char *op, clconv_plan **plan);
+/* The same with explicit params ("name=value,..."; NULL: look the problem
+ * up in the tuning database). */
+clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem *p,
+                                        clconv_algorithm id, const char *params, const char *op,
+                                        clconv_plan **plan);
+/* A composite's inner plan described for the outer description:
+ * "winograd_f4x4 tile 4x4 ... (database)". */
+void clconv_inner_describe(const clconv_plan *inner, char *buf, size_t n);
 /* AUTO's choice for p (never an inapplicable one). */
 clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_problem *p);
 

@@ -32,6 +32,12 @@ clconv_status clconv_algorithm_from_name(const char *name, clconv_algorithm *out
                        name);
 }
 
+const tune_knob *clconv_algo_space(clconv_algorithm id)
+{
+    const clconv_algo *a = clconv_algo_lookup(id);
+    return a ? a->space : NULL;
+}
+
 const clconv_algo *clconv_algo_lookup(clconv_algorithm id)
 {
     switch (id) {
@@ -124,11 +130,26 @@ static clconv_status check_algorithm(clconv_context *ctx, const conv_problem *p,
     return CLCONV_SUCCESS;
 }
 
-clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem *p,
-                                         clconv_algorithm id, const char *op, clconv_plan **out)
+static const char *const choice_names[] = {"heuristics", "database", "explicit params"};
+
+clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem *p,
+                                        clconv_algorithm id, const char *params, const char *op,
+                                        clconv_plan **out)
 {
     const clconv_algo *a;
     *out = NULL;
+    if ((unsigned)id >= CLCONV_ALGO_COUNT)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: algorithm = %d: not a clconv_algorithm",
+                           op, (int)id);
+    plan_choice choice = params ? CHOICE_EXPLICIT : CHOICE_HEURISTICS;
+    char db_params[256];
+    clconv_algorithm found;
+    if (!params && clconv_tuning_lookup(ctx, p, id, &found, db_params, sizeof db_params) &&
+        can(ctx, p, found)) {
+        id = found;
+        params = db_params;
+        choice = CHOICE_DATABASE;
+    }
     clconv_status st = check_algorithm(ctx, p, id, op, &a);
     if (st)
         return st;
@@ -138,6 +159,22 @@ clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem
     plan->ctx = ctx;
     plan->p = *p;
     plan->algo = a;
+    plan->params = ctx->params;
+    plan->choice = choice;
+    if (params && (st = clconv_device_params_apply(params, choice == CHOICE_DATABASE
+                                                               ? "tuning database entry"
+                                                               : op,
+                                                   &plan->params))) {
+        if (choice == CHOICE_EXPLICIT) {
+            free(plan);
+            return st;
+        }
+        /* A database line this version cannot apply: the defaults. */
+        clconv_log(ctx, "clconv: %s; using the defaults", clconv_last_error());
+        clconv_clear_error();
+        plan->params = ctx->params;
+        plan->choice = CHOICE_HEURISTICS;
+    }
     snprintf(plan->describe, sizeof plan->describe, "%s", a->name);
     st = a->create(plan);
     if (!st) {
@@ -156,8 +193,44 @@ clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem
         clconv_plan_destroy(plan);
         return st;
     }
+    size_t len = strlen(plan->describe);
+    snprintf(plan->describe + len, sizeof plan->describe - len, "; choice: %s",
+             choice_names[plan->choice]);
     *out = plan;
     return CLCONV_SUCCESS;
+}
+
+void clconv_inner_describe(const clconv_plan *inner, char *buf, size_t n)
+{
+    const char *d = inner->describe, *c = strstr(d, "; choice: ");
+    if (!c)
+        snprintf(buf, n, "%s", d);
+    else
+        snprintf(buf, n, "%.*s (%s)", (int)(c - d), d, c + strlen("; choice: "));
+}
+
+clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem *p,
+                                         clconv_algorithm id, const char *op, clconv_plan **out)
+{
+    return clconv_plan_create_params(ctx, p, id, NULL, op, out);
+}
+
+clconv_status clconv_plan_create_with_params(clconv_context *ctx, const clconv_conv_desc *desc,
+                                             clconv_algorithm algorithm, const char *params,
+                                             clconv_plan **plan)
+{
+    const char *op = "clconv_plan_create_with_params";
+    clconv_clear_error();
+    if (!plan)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
+    *plan = NULL;
+    if (!ctx)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
+    conv_problem p;
+    clconv_status st = clconv_problem_from_desc(desc, op, &p);
+    if (st)
+        return st;
+    return clconv_plan_create_params(ctx, &p, algorithm, params ? params : "", op, plan);
 }
 
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_conv_desc *desc,

@@ -45,7 +45,7 @@ static const clconv_kernel_source *find_source(const char *name)
 }
 
 /* mkdir -p; errors show up later as a failed write, which is harmless. */
-static void make_dirs(const char *path)
+void clconv_mkdirs(const char *path)
 {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", path);
@@ -134,7 +134,7 @@ static void disk_store(clconv_context *ctx, const disk_key *k, cl_program prog)
         free(bin);
         return;
     }
-    make_dirs(ctx->cache_dir);
+    clconv_mkdirs(ctx->cache_dir);
     char tmp[1300];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%p", k->path, (long)getpid(), (void *)prog);
     FILE *f = fopen(tmp, "wb");

@@ -134,6 +134,11 @@ typedef struct clconv_context_options {
      * message naming it.  The names and legal values: README, "Tuning
      * parameters".                                                         */
     const char *params;
+    /* The user tuning database this context reads (AUTO and named
+     * algorithms take their tuned parameters from it) and clconv_tune
+     * writes.  NULL: $CLCONV_TUNING_DB, else
+     * <cache dir>/tuning-<device hash>.txt; "" for none.                   */
+    const char *tuning_db;
 } clconv_context_options;
 
 CLCONV_API void clconv_context_options_init(clconv_context_options *options);
@@ -308,6 +313,107 @@ CLCONV_API clconv_status clconv_conv_host(clconv_context *context, const clconv_
                                           clconv_algorithm algorithm, const float *input,
                                           const float *weights, const float *bias, float *output,
                                           clconv_algorithm *ran);
+
+/* ------------------------------------------------------------------------ */
+/* Tuning, find and the tuning database                                     */
+/* ------------------------------------------------------------------------ */
+/*
+ * Every algorithm has a parameter space (tile sizes, vector widths,
+ * work-group shapes: README, "Tuning parameters").  clconv_tune builds each
+ * candidate of one algorithm's space for a descriptor, checks its output
+ * against the float64 reference on seeded random data, times it (median of
+ * `runs` runs, compile time excluded) and records the fastest correct one
+ * in the context's user tuning database.  A candidate that is wrong, fails
+ * to build or fails to launch is counted and never chosen.
+ *
+ * The database is a text file, one line per (problem, algorithm):
+ *   problem-key <TAB> algorithm <TAB> params <TAB> median-ms
+ * after a header naming the device, driver and clconv version it was
+ * measured with (a file of another device is ignored, with a log message,
+ * and clconv_tune refuses to overwrite it; a corrupt line is skipped, with
+ * a log message).  Keep one file per device: the default path has a hash
+ * of the device, driver and clconv version in its name.  It is rewritten
+ * atomically (temporary file and rename, under an flock so that two
+ * processes do not lose each other's lines).  clconv_plan_create looks the
+ * exact problem up in it: AUTO takes the fastest recorded algorithm and its
+ * parameters, a named algorithm its recorded parameters; otherwise the
+ * heuristics and the per-device defaults decide.  clconv_plan_describe()
+ * ends with the source: "choice: database", "choice: heuristics" or
+ * "choice: explicit params".
+ *
+ * To tune a new device: `clconv-bench tune --suite standard` (or your own
+ * layers), then every process that uses the same database file runs the
+ * tuned configurations.  Cost: one build per candidate (about a second on
+ * PoCL) plus runs + 1 executions and one float64 reference per problem.
+ */
+
+/* Like clconv_plan_create, with parameters "name=value,..." applied on top
+ * of the context's for this plan only, and no database lookup. */
+CLCONV_API clconv_status clconv_plan_create_with_params(clconv_context *context,
+                                                        const clconv_conv_desc *desc,
+                                                        clconv_algorithm algorithm,
+                                                        const char *params, clconv_plan **plan);
+
+typedef struct clconv_tune_options {
+    int runs;              /* timed runs per candidate (median)            default 5 */
+    double budget_seconds; /* per (problem, algorithm), builds included; at least
+                              the default candidate runs; 0 = no limit     default 0 */
+    int save;              /* 1: record the best in the user database      default 1 */
+    /* Optional progress lines (one per candidate).                          */
+    void (*progress)(void *user, const char *line);
+    void *progress_user;
+} clconv_tune_options;
+
+CLCONV_API void clconv_tune_options_init(clconv_tune_options *options);
+
+typedef struct clconv_tune_report {
+    clconv_algorithm algorithm;
+    double default_ms;     /* the defaults' median (0 if they failed)            */
+    double best_ms;        /* the fastest correct candidate's median             */
+    char best_params[256]; /* its parameters, "name=value,..." ("" = defaults)    */
+    char best_describe[256];
+    int tried;             /* candidates built and timed                         */
+    int wrong;             /* ... of which rejected as wrong                     */
+    int failed;            /* candidates that failed to build or launch          */
+    int skipped;           /* left out by the time budget                        */
+} clconv_tune_report;
+
+/* Tunes one algorithm (not AUTO) for desc and fills *report.
+ * CLCONV_UNSUPPORTED if the algorithm cannot run desc.  A bad candidate is
+ * counted in the report, not returned; the call fails only if no candidate
+ * ran correctly (CLCONV_UNSUPPORTED, the message says why). */
+CLCONV_API clconv_status clconv_tune(clconv_context *context, const clconv_conv_desc *desc,
+                                     clconv_algorithm algorithm,
+                                     const clconv_tune_options *options,
+                                     clconv_tune_report *report);
+
+typedef struct clconv_find_result {
+    clconv_algorithm algorithm;
+    clconv_status status;  /* SUCCESS, or why the algorithm did not run        */
+    double time_ms;        /* median of the timed runs (SUCCESS only)           */
+    size_t workspace_bytes;
+    char params[256];      /* the parameters timed ("" = the defaults)          */
+    int tuned;             /* 1 if params came from the database                */
+} clconv_find_result;
+
+/* Times every algorithm that can run desc, each with its parameters from
+ * the database (else the defaults), after checking its output against the
+ * reference; writes up to max_results records sorted by time, those that
+ * could not run last, and their number to *count.  Nothing is tuned or
+ * saved (clconv_tune does that).  Cost: one plan build and runs + 1
+ * executions per algorithm. */
+CLCONV_API clconv_status clconv_find(clconv_context *context, const clconv_conv_desc *desc,
+                                     const clconv_tune_options *options,
+                                     clconv_find_result *results, int max_results, int *count);
+
+/* A plan with a find record's algorithm and parameters. */
+CLCONV_API clconv_status clconv_plan_create_from_result(clconv_context *context,
+                                                        const clconv_conv_desc *desc,
+                                                        const clconv_find_result *result,
+                                                        clconv_plan **plan);
+
+/* The user tuning database's path ("" if none). */
+CLCONV_API const char *clconv_context_tuning_db(const clconv_context *context);
 
 /* ------------------------------------------------------------------------ */
 /* DepthToSpace / SpaceToDepth (ONNX, 4D NCHW)                               */

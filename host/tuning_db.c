@@ -1,0 +1,319 @@
+/* The user tuning database: a text file per device, one line per
+ * (problem, algorithm) with the fastest correct parameters clconv_tune
+ * found and their median time (format in include/clconv.h).  Read once per
+ * context on first use; written atomically (temporary file + rename) under
+ * an flock on "<path>.lock", re-reading the file first so that two
+ * processes tuning at once keep each other's lines. */
+#define _GNU_SOURCE /* flock, mkstemp */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DB_MAGIC "# clconv tuning database 1"
+
+struct tuning_entry {
+    char key[224];
+    clconv_algorithm algo;
+    char params[256];
+    double ms;
+};
+
+void clconv_problem_key(const conv_problem *p, char *buf, size_t n)
+{
+    /* Every field that changes what the kernels do; bias and activation
+     * are a fused epilogue and do not change the ranking. */
+    snprintf(buf, n,
+             "%s_N%d_C%d_K%d_G%d_i%dx%dx%d_k%dx%dx%d_s%dx%dx%d_d%dx%dx%d_pb%dx%dx%d_o%dx%dx%d",
+             p->transposed ? "deconv" : "conv", p->N, p->C, p->K, p->G, p->in[0], p->in[1],
+             p->in[2], p->k[0], p->k[1], p->k[2], p->s[0], p->s[1], p->s[2], p->d[0], p->d[1],
+             p->d[2], p->pb[0], p->pb[1], p->pb[2], p->out[0], p->out[1], p->out[2]);
+}
+
+static uint64_t fnv1a64(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+void clconv_tuning_db_setup(clconv_context *ctx, const clconv_context_options *o)
+{
+    const char *path = o ? o->tuning_db : NULL;
+    if (!path)
+        path = getenv("CLCONV_TUNING_DB");
+    if (path) {
+        if (strlen(path) >= sizeof ctx->tuning_db) {
+            clconv_log(ctx, "clconv: tuning database path longer than %zu bytes; none used",
+                       sizeof ctx->tuning_db - 1);
+            path = "";
+        }
+        snprintf(ctx->tuning_db, sizeof ctx->tuning_db, "%s", path);
+        return;
+    }
+    if (!ctx->cache_dir[0]) {
+        ctx->tuning_db[0] = '\0';
+        return;
+    }
+    snprintf(ctx->tuning_db, sizeof ctx->tuning_db, "%s/tuning-%016llx.txt", ctx->cache_dir,
+             (unsigned long long)fnv1a64(ctx->cache_key_device));
+}
+
+/* Parses one entry line; 0 if it is not one. */
+static int parse_line(char *line, tuning_entry *e)
+{
+    char *f[5];
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *s = line; n < 5;) {
+        f[n++] = s;
+        char *tab = strchr(s, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        s = tab + 1;
+    }
+    if (n != 4 || !*f[0] || strlen(f[0]) >= sizeof e->key || strlen(f[2]) >= sizeof e->params)
+        return 0;
+    if (clconv_algorithm_from_name(f[1], &e->algo) || e->algo == CLCONV_ALGO_AUTO)
+        return 0;
+    char *end;
+    e->ms = strtod(f[3], &end);
+    if (*end || !(e->ms > 0))
+        return 0;
+    snprintf(e->key, sizeof e->key, "%s", f[0]);
+    snprintf(e->params, sizeof e->params, "%s", f[2]);
+    return 1;
+}
+
+/* Reads path into a fresh array (NULL, 0 if it is missing).  Lines of
+ * another device, and corrupt lines, are skipped and logged. */
+static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *count,
+                             int *is_foreign)
+{
+    *count = 0;
+    if (is_foreign)
+        *is_foreign = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    tuning_entry *v = NULL;
+    int cap = 0, lineno = 0, bad = 0, foreign = 0;
+    char line[1024];
+    char want_dev[2100];
+    snprintf(want_dev, sizeof want_dev, "# device: %s", ctx->cache_key_device);
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (lineno == 1) {
+            if (strncmp(line, DB_MAGIC, strlen(DB_MAGIC)) != 0) {
+                clconv_log(ctx, "clconv: tuning database %s: not a clconv tuning database; ignored",
+                           path);
+                foreign = 1;
+                break;
+            }
+            continue;
+        }
+        if (lineno == 2) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (strcmp(line, want_dev) != 0) {
+                clconv_log(ctx, "clconv: tuning database %s: measured on another device, "
+                           "driver or clconv version; ignored", path);
+                foreign = 1;
+                break;
+            }
+            continue;
+        }
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        tuning_entry e;
+        if (!parse_line(line, &e)) {
+            if (!bad++)
+                clconv_log(ctx, "clconv: tuning database %s: line %d is corrupt; skipped", path,
+                           lineno);
+            continue;
+        }
+        if (*count == cap) {
+            int nc = cap ? cap * 2 : 32;
+            tuning_entry *nv = realloc(v, (size_t)nc * sizeof *nv);
+            if (!nv)
+                break;
+            v = nv;
+            cap = nc;
+        }
+        v[(*count)++] = e;
+    }
+    fclose(f);
+    if (is_foreign)
+        *is_foreign = foreign;
+    if (foreign) {
+        free(v);
+        *count = 0;
+        return NULL;
+    }
+    if (bad > 1)
+        clconv_log(ctx, "clconv: tuning database %s: %d corrupt lines skipped", path, bad);
+    return v;
+}
+
+/* Loads the database into the context once.  Called with ctx->lock held. */
+static void ensure_loaded(clconv_context *ctx)
+{
+    if (ctx->tuning_loaded)
+        return;
+    ctx->tuning_loaded = 1;
+    if (ctx->tuning_db[0])
+        ctx->tuning = read_db(ctx, ctx->tuning_db, &ctx->n_tuning, NULL);
+}
+
+int clconv_tuning_lookup(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
+                         clconv_algorithm *found, char *params, size_t n)
+{
+    char key[224];
+    clconv_problem_key(p, key, sizeof key);
+    int hit = 0;
+    double best = 0;
+    pthread_mutex_lock(&ctx->lock);
+    ensure_loaded(ctx);
+    for (int i = 0; i < ctx->n_tuning; i++) {
+        const tuning_entry *e = &ctx->tuning[i];
+        if (strcmp(e->key, key) != 0 || (algo != CLCONV_ALGO_AUTO && e->algo != algo))
+            continue;
+        if (hit && e->ms >= best)
+            continue;
+        hit = 1;
+        best = e->ms;
+        *found = e->algo;
+        snprintf(params, n, "%s", e->params);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return hit;
+}
+
+/* Adds or replaces e in v (same key and algorithm). */
+static int upsert(tuning_entry **v, int *count, const tuning_entry *e)
+{
+    for (int i = 0; i < *count; i++)
+        if ((*v)[i].algo == e->algo && !strcmp((*v)[i].key, e->key)) {
+            (*v)[i] = *e;
+            return 1;
+        }
+    tuning_entry *nv = realloc(*v, (size_t)(*count + 1) * sizeof *nv);
+    if (!nv)
+        return 0;
+    *v = nv;
+    nv[(*count)++] = *e;
+    return 1;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return 0;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 1;
+}
+
+clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
+                                  clconv_algorithm algo, const char *params, double ms)
+{
+    const char *op = "clconv_tune";
+    const char *path = ctx->tuning_db;
+    if (!path[0])
+        return CLCONV_SUCCESS; /* no database: nothing to record */
+    tuning_entry e;
+    clconv_problem_key(p, e.key, sizeof e.key);
+    e.algo = algo;
+    snprintf(e.params, sizeof e.params, "%s", params);
+    e.ms = ms;
+
+    /* The directory, as the program cache makes it. */
+    char dir[1300];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        clconv_mkdirs(dir);
+    }
+    char lockp[1300], tmp[1300];
+    snprintf(lockp, sizeof lockp, "%s.lock", path);
+    int lfd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lfd < 0)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot open %s: %s",
+                           op, path, lockp, strerror(errno));
+    while (flock(lfd, LOCK_EX) != 0 && errno == EINTR)
+        ;
+    int count = 0, foreign = 0;
+    tuning_entry *v = read_db(ctx, path, &count, &foreign);
+    clconv_status st = CLCONV_SUCCESS;
+    if (foreign) {
+        /* Another device's (or version's) results: never overwritten. */
+        st = clconv_fail(CLCONV_INVALID_ARGUMENT,
+                         "%s: tuning database %s holds another device's, driver's or clconv "
+                         "version's results; not overwritten (remove it or choose another path)",
+                         op, path);
+        goto out;
+    }
+    if (!upsert(&v, &count, &e)) {
+        st = clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
+        goto out;
+    }
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        st = clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot write: %s", op,
+                         path, strerror(errno));
+        goto out;
+    }
+    char head[2300];
+    int ok = snprintf(head, sizeof head, "%s\n# device: %s\n", DB_MAGIC, ctx->cache_key_device) > 0 &&
+             write_all(fd, head, strlen(head));
+    for (int i = 0; ok && i < count; i++) {
+        char line[1024];
+        int len = snprintf(line, sizeof line, "%s\t%s\t%s\t%.6g\n", v[i].key,
+                           clconv_algorithm_name(v[i].algo), v[i].params, v[i].ms);
+        ok = len > 0 && (size_t)len < sizeof line && write_all(fd, line, (size_t)len);
+    }
+    ok = ok && fsync(fd) == 0;
+    if (close(fd) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        st = clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot write: %s", op,
+                         path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    /* The context sees what it just wrote (and what others wrote). */
+    pthread_mutex_lock(&ctx->lock);
+    free(ctx->tuning);
+    ctx->tuning = v;
+    ctx->n_tuning = count;
+    ctx->tuning_loaded = 1;
+    pthread_mutex_unlock(&ctx->lock);
+    v = NULL;
+out:
+    free(v);
+    flock(lfd, LOCK_UN);
+    close(lfd);
+    return st;
+}
+
+void clconv_tuning_release(clconv_context *ctx)
+{
+    free(ctx->tuning);
+    ctx->tuning = NULL;
+    ctx->n_tuning = 0;
+}
