@@ -198,3 +198,33 @@ int parse_algo(const char *opt, const char *s, clconv_algorithm *algo)
     bench_msg("%s: unknown algorithm '%s' (known: %s)", opt, s, names);
     return -1;
 }
+
+/* --algo: "all", or a comma list of names (auto allowed).  *all is set for
+ * "all"; otherwise list/n hold the names in order. */
+int parse_algo_list(const char *s, int *all, clconv_algorithm *list, int *n)
+{
+    *all = strcmp(s, "all") == 0;
+    *n = 0;
+    if (*all)
+        return BENCH_OK;
+    char buf[512];
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+        bench_msg("--algo: list too long");
+        return BENCH_INVALID;
+    }
+    for (char *tok = buf, *end; tok; tok = end) {
+        end = strchr(tok, ',');
+        if (end)
+            *end++ = '\0';
+        clconv_algorithm a;
+        if (parse_algo("--algo", tok, &a))
+            return BENCH_INVALID;
+        for (int i = 0; i < *n; i++)
+            if (list[i] == a) {
+                bench_msg("--algo: '%s' is listed twice", tok);
+                return BENCH_INVALID;
+            }
+        list[(*n)++] = a;
+    }
+    return BENCH_OK;
+}

@@ -35,5 +35,9 @@ int parse_auto_pad(const char *s, clconv_auto_pad *pad);
 /* One algorithm name ("auto", "direct", ...); 0 on success, else prints the
  * list of valid names. */
 int parse_algo(const char *opt, const char *s, clconv_algorithm *algo);
+/* --algo: "all", or a comma list of names (auto allowed).  *all is set for
+ * "all"; otherwise list/n hold the names in order (at most
+ * CLCONV_ALGO_COUNT, no repeats).  0 on success. */
+int parse_algo_list(const char *s, int *all, clconv_algorithm *list, int *n);
 
 #endif

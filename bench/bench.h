@@ -23,6 +23,7 @@ enum { BENCH_OK = 0, BENCH_FAIL = 1, BENCH_INVALID = 2, BENCH_UNSUPPORTED = 3 };
 int cmd_run(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 /* ---- messages (util.c) ----------------------------------------------------- */
 

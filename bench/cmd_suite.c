@@ -86,68 +86,6 @@ static int parse_suite_opts(int argc, char **argv, suite_opts *o)
     return BENCH_OK;
 }
 
-/* --algo: "all", or a comma list of names (auto allowed).  *all is set for
- * "all"; otherwise list/n hold the names in order. */
-static int parse_algo_list(const char *s, int *all, clconv_algorithm *list, int *n)
-{
-    *all = strcmp(s, "all") == 0;
-    *n = 0;
-    if (*all)
-        return BENCH_OK;
-    char buf[512];
-    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-        bench_msg("--algo: list too long");
-        return BENCH_INVALID;
-    }
-    for (char *tok = buf, *end; tok; tok = end) {
-        end = strchr(tok, ',');
-        if (end)
-            *end++ = '\0';
-        clconv_algorithm a;
-        if (parse_algo("--algo", tok, &a))
-            return BENCH_INVALID;
-        for (int i = 0; i < *n; i++)
-            if (list[i] == a) {
-                bench_msg("--algo: '%s' is listed twice", tok);
-                return BENCH_INVALID;
-            }
-        list[(*n)++] = a;
-    }
-    return BENCH_OK;
-}
-
-/* --layers NAME,PREFIX*,...: marks the selected layers; an entry that
- * matches nothing is an error (a typo would otherwise run nothing). */
-static int select_layers(const suite *s, const char *spec, char *sel)
-{
-    memset(sel, spec ? 0 : 1, (size_t)s->n);
-    if (!spec)
-        return BENCH_OK;
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", spec) >= (int)sizeof buf) {
-        bench_msg("--layers: list too long");
-        return BENCH_INVALID;
-    }
-    for (char *tok = buf, *end; tok; tok = end) {
-        end = strchr(tok, ',');
-        if (end)
-            *end++ = '\0';
-        size_t len = strlen(tok);
-        const int prefix = len && tok[len - 1] == '*';
-        int hit = 0;
-        for (int i = 0; i < s->n; i++) {
-            const char *nm = s->layers[i].name;
-            if (prefix ? strncmp(nm, tok, len - 1) == 0 : strcmp(nm, tok) == 0)
-                sel[i] = 1, hit = 1;
-        }
-        if (!hit) {
-            bench_msg("--layers: no layer '%s' in suite %s", tok, s->label);
-            return BENCH_INVALID;
-        }
-    }
-    return BENCH_OK;
-}
-
 /* ---- output --------------------------------------------------------------- */
 
 static int is_winograd(clconv_algorithm a)
@@ -398,7 +336,7 @@ int cmd_suite(int argc, char **argv)
         rc = BENCH_FAIL;
         goto done;
     }
-    if ((rc = select_layers(&s, o.layers, sel)))
+    if ((rc = suite_select(&s, o.layers, sel)))
         goto done;
     if (o.csv) {
         char err[1024];

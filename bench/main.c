@@ -2,6 +2,7 @@
  *   run      one Conv / ConvTranspose / DepthToSpace / SpaceToDepth
  *   suite    a table of layers with one or every algorithm
  *   devices  the OpenCL devices and how --device names them
+ *   tune     the autotuner over a suite; writes the tuning database
  * Exit codes and message conventions: bench.h. */
 #include "bench.h"
 
@@ -24,6 +25,9 @@ static const char usage[] =
     "      [--reps N] [--device SPEC] [--check|--no-check] [--layers NAME,PREFIX*,..]\n"
     "      [--csv FILE] [--seed S]\n"
     "  clconv-bench suite --print smoke|standard   (the embedded suite text)\n"
+    "  clconv-bench tune [--suite standard|smoke|PATH.tsv] [--layers NAME,PREFIX*,..]\n"
+    "      [--algo all|NAME[,NAME..]] [--budget SECONDS] [--runs N] [--db PATH]\n"
+    "      [--device SPEC] [--verbose]   (budget per layer and algorithm, default 60)\n"
     "\n"
     "Lists are in ONNX order; pads are all begins then all ends.  Rank and kernel\n"
     "shape come from the weights: Conv [K, C/group, k...], ConvTranspose\n"
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
         return cmd_suite(argc - 2, argv + 2);
     if (strcmp(argv[1], "devices") == 0)
         return cmd_devices(argc - 2, argv + 2);
-    bench_msg("unknown command '%s' (run, suite, devices; --help for usage)", argv[1]);
+    if (strcmp(argv[1], "tune") == 0)
+        return cmd_tune(argc - 2, argv + 2);
+    bench_msg("unknown command '%s' (run, suite, devices, tune; --help for usage)", argv[1]);
     return BENCH_INVALID;
 }

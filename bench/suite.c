@@ -286,3 +286,35 @@ int suite_print_builtin(const char *name)
     fwrite(b->source, 1, b->length, stdout);
     return BENCH_OK;
 }
+
+/* --layers NAME,PREFIX*,...: marks the selected layers; an entry that
+ * matches nothing is an error (a typo would otherwise run nothing). */
+int suite_select(const suite *s, const char *spec, char *sel)
+{
+    memset(sel, spec ? 0 : 1, (size_t)s->n);
+    if (!spec)
+        return BENCH_OK;
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", spec) >= (int)sizeof buf) {
+        bench_msg("--layers: list too long");
+        return BENCH_INVALID;
+    }
+    for (char *tok = buf, *end; tok; tok = end) {
+        end = strchr(tok, ',');
+        if (end)
+            *end++ = '\0';
+        size_t len = strlen(tok);
+        const int prefix = len && tok[len - 1] == '*';
+        int hit = 0;
+        for (int i = 0; i < s->n; i++) {
+            const char *nm = s->layers[i].name;
+            if (prefix ? strncmp(nm, tok, len - 1) == 0 : strcmp(nm, tok) == 0)
+                sel[i] = 1, hit = 1;
+        }
+        if (!hit) {
+            bench_msg("--layers: no layer '%s' in suite %s", tok, s->label);
+            return BENCH_INVALID;
+        }
+    }
+    return BENCH_OK;
+}

@@ -41,6 +41,10 @@ extern const bench_embedded_file bench_suite_files[];
  * returns an exit code (2 for a bad file or row). */
 int suite_load(const char *what, suite *s);
 void suite_free(suite *s);
+/* --layers NAME,PREFIX*,...: sets sel[i] for the selected layers (all of
+ * them when spec is NULL); an entry that matches nothing is an error (a
+ * typo would otherwise run nothing).  Exit code. */
+int suite_select(const suite *s, const char *spec, char *sel);
 /* Prints a builtin suite's embedded text; exit code. */
 int suite_print_builtin(const char *name);
 
