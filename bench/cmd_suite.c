@@ -103,9 +103,24 @@ static void algo_label(const row *r, char *buf, size_t n)
 
 static void print_header(int check)
 {
-    printf("%-18s %-22s %9s %9s %9s %7s %8s %8s %8s %8s  %s\n", "layer", "algo", "median ms",
-           "min ms", "GFLOP/s", "GB/s", "plan ms", "1st ms", "x direct", check ? "rel err" : "",
-           "describe");
+    printf("%-18s %-22s %-5s %9s %9s %9s %7s %8s %8s %8s %8s  %s\n", "layer", "algo", "from",
+           "median ms", "min ms", "GFLOP/s", "GB/s", "plan ms", "1st ms", "x direct",
+           check ? "rel err" : "", "describe");
+}
+
+/* Where the plan's algorithm and parameters came from, from the end of its
+ * description: the tuning database (db), a neighbour's entry (near), the
+ * heuristics and defaults (heur) or explicit parameters (expl). */
+static const char *choice_source(const char *describe)
+{
+    const char *c = strstr(describe, "; choice: ");
+    if (!c)
+        return "";
+    c += strlen("; choice: ");
+    return !strncmp(c, "database neighbour", 18) ? "near"
+           : !strncmp(c, "database", 8)          ? "db"
+           : !strncmp(c, "heuristics", 10)       ? "heur"
+                                                 : "expl";
 }
 
 /* CSV text grows in memory and is written whole at the end. */
@@ -158,7 +173,7 @@ static void sb_field(strbuf *b, const char *s)
 }
 
 static const char *csv_header =
-    "layer,type,algo,ran,describe,median_ms,min_ms,gflops,gflops_effective,gbps,plan_ms,"
+    "layer,type,algo,ran,choice,describe,median_ms,min_ms,gflops,gflops_effective,gbps,plan_ms,"
     "set_weights_ms,first_run_ms,x_direct,rel_err,status,message\n";
 
 static void print_layer(const row *rows, int n, int check, strbuf *csv)
@@ -184,6 +199,7 @@ static void print_layer(const row *rows, int n, int check, strbuf *csv)
             sb_field(csv, r->layer->type);
             sb_field(csv, clconv_algorithm_name(r->asked));
             sb_field(csv, r->st ? "" : clconv_algorithm_name(j->ran));
+            sb_field(csv, r->st ? "" : choice_source(j->describe));
             sb_field(csv, r->st ? "" : j->describe);
         }
         if (r->st) {
@@ -208,8 +224,8 @@ static void print_layer(const row *rows, int n, int check, strbuf *csv)
             snprintf(err, sizeof err, "%.1e%s", j->err, j->err <= BENCH_SANITY_ERR ? "" : "!");
         char gb[16];
         snprintf(gb, sizeof gb, gbps < 10 ? "%.3g" : "%.1f", gbps);
-        printf("%-18s %-22s %9.3f %9.3f %9s %7s %8.1f %8.1f %8s %8s  %s%s\n", r->layer->name, algo,
-               j->times.median_ms, j->times.min_ms, gf, gb, j->plan_ms, j->first_ms, xd,
+        printf("%-18s %-22s %-5s %9.3f %9.3f %9s %7s %8.1f %8.1f %8s %8s  %s%s\n", r->layer->name,
+               algo, choice_source(j->describe), j->times.median_ms, j->times.min_ms, gf, gb, j->plan_ms, j->first_ms, xd,
                check ? err : "", j->describe, j->times.wall_clock ? " (wall-clock)" : "");
         if (csv) {
             sb_printf(csv, "%.6f,%.6f,%.3f,%d,%.3f,%.3f,%.3f,%.3f,", j->times.median_ms,

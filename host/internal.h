@@ -138,6 +138,14 @@ void clconv_tuning_db_setup(clconv_context *ctx, const clconv_context_options *o
  * algorithm of p and its parameters; 1 if found. */
 int clconv_tuning_lookup(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
                          clconv_algorithm *found, char *params, size_t n);
+/* On a miss: the entry of the nearest recorded problem of p's family
+ * (same kind, kernel, strides, dilations, grouping) within max_distance
+ * (log2 units over batch, channels per group and output size), for algo
+ * or (AUTO) the fastest algorithm recorded for that problem; 1 if found,
+ * with that problem's key. */
+int clconv_tuning_nearest(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
+                          double max_distance, clconv_algorithm *found, char *params, size_t n,
+                          char *key, size_t nkey);
 /* Records (p, algo) -> params, ms in the database file and the context. */
 clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
                                   clconv_algorithm algo, const char *params, double ms);
@@ -249,7 +257,7 @@ void clconv_trace_note(const char *line);
 
 typedef struct clconv_algo clconv_algo;
 
-typedef enum { CHOICE_HEURISTICS, CHOICE_DATABASE, CHOICE_EXPLICIT } plan_choice;
+typedef enum { CHOICE_HEURISTICS, CHOICE_DATABASE, CHOICE_NEIGHBOUR, CHOICE_EXPLICIT } plan_choice;
 
 struct clconv_plan {
     clconv_context *ctx;
@@ -257,6 +265,7 @@ struct clconv_plan {
     const clconv_algo *algo;
     clconv_device_params params; /* the context's, with the plan's own on top */
     plan_choice choice;          /* where the algorithm and parameters came from */
+    char param_string[256];      /* the parameters applied on top of the context's */
     char describe[256];
     int has_weights;
     size_t workspace_bytes;

@@ -130,7 +130,13 @@ static clconv_status check_algorithm(clconv_context *ctx, const conv_problem *p,
     return CLCONV_SUCCESS;
 }
 
-static const char *const choice_names[] = {"heuristics", "database", "explicit params"};
+static const char *const choice_names[] = {"heuristics", "database", "database neighbour",
+                                           "explicit params"};
+
+/* How far (tuning_db.c's log2 distance) a recorded problem may be from an
+ * untuned one and still lend it its algorithm and parameters: e.g. twice
+ * the channels in and out, or 16x the pixels. */
+#define NEIGHBOUR_DISTANCE 2.0
 
 clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem *p,
                                         clconv_algorithm id, const char *params, const char *op,
@@ -144,11 +150,19 @@ clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem 
     plan_choice choice = params ? CHOICE_EXPLICIT : CHOICE_HEURISTICS;
     char db_params[256];
     clconv_algorithm found;
+    char near_key[224];
     if (!params && clconv_tuning_lookup(ctx, p, id, &found, db_params, sizeof db_params) &&
         can(ctx, p, found)) {
         id = found;
         params = db_params;
         choice = CHOICE_DATABASE;
+    } else if (!params &&
+               clconv_tuning_nearest(ctx, p, id, NEIGHBOUR_DISTANCE, &found, db_params,
+                                     sizeof db_params, near_key, sizeof near_key) &&
+               can(ctx, p, found)) {
+        id = found;
+        params = db_params;
+        choice = CHOICE_NEIGHBOUR;
     }
     clconv_status st = check_algorithm(ctx, p, id, op, &a);
     if (st)
@@ -161,9 +175,9 @@ clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem 
     plan->algo = a;
     plan->params = ctx->params;
     plan->choice = choice;
-    if (params && (st = clconv_device_params_apply(params, choice == CHOICE_DATABASE
-                                                               ? "tuning database entry"
-                                                               : op,
+    if (params && (st = clconv_device_params_apply(params, choice == CHOICE_EXPLICIT
+                                                               ? op
+                                                               : "tuning database entry",
                                                    &plan->params))) {
         if (choice == CHOICE_EXPLICIT) {
             free(plan);
@@ -175,6 +189,8 @@ clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem 
         plan->params = ctx->params;
         plan->choice = CHOICE_HEURISTICS;
     }
+    if (params && plan->choice != CHOICE_HEURISTICS)
+        snprintf(plan->param_string, sizeof plan->param_string, "%s", params);
     snprintf(plan->describe, sizeof plan->describe, "%s", a->name);
     st = a->create(plan);
     if (!st) {

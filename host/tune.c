@@ -456,11 +456,8 @@ clconv_status clconv_find(clconv_context *ctx, const clconv_conv_desc *desc,
             clconv_clear_error();
             continue;
         }
-        r->tuned = plan->choice == CHOICE_DATABASE;
-        if (r->tuned) {
-            clconv_algorithm f;
-            clconv_tuning_lookup(ctx, &p, r->algorithm, &f, r->params, sizeof r->params);
-        }
+        r->tuned = plan->choice == CHOICE_DATABASE || plan->choice == CHOICE_NEIGHBOUR;
+        snprintf(r->params, sizeof r->params, "%s", plan->param_string);
         r->workspace_bytes = plan->workspace_bytes;
         double err;
         char why[512];

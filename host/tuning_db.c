@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,17 @@ struct tuning_entry {
     clconv_algorithm algo;
     char params[256];
     double ms;
+    conv_problem p; /* the key's fields, for the nearest-neighbour lookup */
+    int parsed;     /* p is valid */
 };
+
+#define KEY_FMT "%s_N%d_C%d_K%d_G%d_i%dx%dx%d_k%dx%dx%d_s%dx%dx%d_d%dx%dx%d_pb%dx%dx%d_o%dx%dx%d"
 
 void clconv_problem_key(const conv_problem *p, char *buf, size_t n)
 {
     /* Every field that changes what the kernels do; bias and activation
      * are a fused epilogue and do not change the ranking. */
-    snprintf(buf, n,
-             "%s_N%d_C%d_K%d_G%d_i%dx%dx%d_k%dx%dx%d_s%dx%dx%d_d%dx%dx%d_pb%dx%dx%d_o%dx%dx%d",
-             p->transposed ? "deconv" : "conv", p->N, p->C, p->K, p->G, p->in[0], p->in[1],
+    snprintf(buf, n, KEY_FMT, p->transposed ? "deconv" : "conv", p->N, p->C, p->K, p->G, p->in[0], p->in[1],
              p->in[2], p->k[0], p->k[1], p->k[2], p->s[0], p->s[1], p->s[2], p->d[0], p->d[1],
              p->d[2], p->pb[0], p->pb[1], p->pb[2], p->out[0], p->out[1], p->out[2]);
 }
@@ -90,6 +93,19 @@ static int parse_line(char *line, tuning_entry *e)
         return 0;
     snprintf(e->key, sizeof e->key, "%s", f[0]);
     snprintf(e->params, sizeof e->params, "%s", f[2]);
+    /* The key's fields back (KEY_FMT, with the op word split off). */
+    conv_problem *q = &e->p;
+    memset(q, 0, sizeof *q);
+    const char *rest = strchr(e->key, '_');
+    e->parsed = rest && sscanf(rest, "_N%d_C%d_K%d_G%d_i%dx%dx%d_k%dx%dx%d_s%dx%dx%d_d%dx%dx%d"
+                                     "_pb%dx%dx%d_o%dx%dx%d",
+                               &q->N, &q->C, &q->K, &q->G, &q->in[0], &q->in[1], &q->in[2],
+                               &q->k[0], &q->k[1], &q->k[2], &q->s[0], &q->s[1], &q->s[2],
+                               &q->d[0], &q->d[1], &q->d[2], &q->pb[0], &q->pb[1], &q->pb[2],
+                               &q->out[0], &q->out[1], &q->out[2]) == 22 &&
+                q->N > 0 && q->C > 0 && q->K > 0 && q->G > 0 && q->out[0] > 0 &&
+                q->out[1] > 0 && q->out[2] > 0;
+    q->transposed = strncmp(e->key, "deconv_", 7) == 0;
     return 1;
 }
 
@@ -196,6 +212,53 @@ int clconv_tuning_lookup(clconv_context *ctx, const conv_problem *p, clconv_algo
     return hit;
 }
 
+/* How far apart two problems of one family are: log2 distance over batch,
+ * channels per group and output size; -1 if they are not of one family
+ * (ConvTranspose or not, kernel, strides, dilations, depthwise or grouped
+ * or dense must all agree). */
+static double family_distance(const conv_problem *a, const conv_problem *b)
+{
+    if (a->transposed != b->transposed || (a->G == a->C) != (b->G == b->C) ||
+        (a->G > 1) != (b->G > 1))
+        return -1;
+    for (int i = 0; i < 3; i++)
+        if (a->k[i] != b->k[i] || a->s[i] != b->s[i] || a->d[i] != b->d[i])
+            return -1;
+    double da = (double)a->out[0] * a->out[1] * a->out[2];
+    double db = (double)b->out[0] * b->out[1] * b->out[2];
+    return fabs(log2((double)a->N / b->N)) + fabs(log2((double)(a->C / a->G) / (b->C / b->G))) +
+           fabs(log2((double)(a->K / a->G) / (b->K / b->G))) + 0.5 * fabs(log2(da / db));
+}
+
+int clconv_tuning_nearest(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
+                          double max_distance, clconv_algorithm *found, char *params, size_t n,
+                          char *key, size_t nkey)
+{
+    int hit = 0;
+    double best_d = 0, best_ms = 0;
+    pthread_mutex_lock(&ctx->lock);
+    ensure_loaded(ctx);
+    for (int i = 0; i < ctx->n_tuning; i++) {
+        const tuning_entry *e = &ctx->tuning[i];
+        if (!e->parsed || (algo != CLCONV_ALGO_AUTO && e->algo != algo))
+            continue;
+        const double d = family_distance(p, &e->p);
+        if (d < 0 || d > max_distance)
+            continue;
+        /* nearest problem first; among one problem's entries, the fastest */
+        if (hit && (d > best_d || (d == best_d && e->ms >= best_ms)))
+            continue;
+        hit = 1;
+        best_d = d;
+        best_ms = e->ms;
+        *found = e->algo;
+        snprintf(params, n, "%s", e->params);
+        snprintf(key, nkey, "%s", e->key);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return hit;
+}
+
 /* Adds or replaces e in v (same key and algorithm). */
 static int upsert(tuning_entry **v, int *count, const tuning_entry *e)
 {
@@ -235,7 +298,10 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
     if (!path[0])
         return CLCONV_SUCCESS; /* no database: nothing to record */
     tuning_entry e;
+    memset(&e, 0, sizeof e);
     clconv_problem_key(p, e.key, sizeof e.key);
+    e.p = *p;
+    e.parsed = 1;
     e.algo = algo;
     snprintf(e.params, sizeof e.params, "%s", params);
     e.ms = ms;

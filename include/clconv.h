@@ -337,8 +337,12 @@ CLCONV_API clconv_status clconv_conv_host(clconv_context *context, const clconv_
  * processes do not lose each other's lines).  clconv_plan_create looks the
  * exact problem up in it: AUTO takes the fastest recorded algorithm and its
  * parameters, a named algorithm its recorded parameters; otherwise the
- * heuristics and the per-device defaults decide.  clconv_plan_describe()
- * ends with the source: "choice: database", "choice: heuristics" or
+ * nearest recorded problem of the same family (same kind, kernel, strides,
+ * dilations and grouping; within a log2 distance of 2 summed over batch,
+ * channels per group in and out, and half the output pixels: e.g. twice
+ * the channels in and out, or 16x the pixels) lends its entry; otherwise the heuristics and the per-device
+ * defaults decide.  clconv_plan_describe() ends with the source:
+ * "choice: database", "choice: database neighbour", "choice: heuristics" or
  * "choice: explicit params".
  *
  * To tune a new device: `clconv-bench tune --suite standard` (or your own
@@ -393,7 +397,8 @@ typedef struct clconv_find_result {
     double time_ms;        /* median of the timed runs (SUCCESS only)           */
     size_t workspace_bytes;
     char params[256];      /* the parameters timed ("" = the defaults)          */
-    int tuned;             /* 1 if params came from the database                */
+    int tuned;             /* 1 if params came from the database (the problem's own
+                              entry or its nearest recorded neighbour's)          */
 } clconv_find_result;
 
 /* Times every algorithm that can run desc, each with its parameters from
