@@ -31,7 +31,7 @@ void clconv_log(const clconv_context *ctx, const char *fmt, ...)
     ctx->log(ctx->log_user, buf);
 }
 
-static int contains_nocase(const char *hay, const char *needle)
+int clconv_contains_nocase(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     if (n == 0)
@@ -98,7 +98,7 @@ static clconv_status choose_device(const char *spec, cl_platform_id *out_p, cl_d
             clGetDeviceInfo(devs[j], CL_DEVICE_TYPE, sizeof t, &t, NULL);
             if (spec && *spec) {
                 if (by_index ? (i == want_p && j == want_d)
-                             : (contains_nocase(dname, spec) || contains_nocase(pname, spec))) {
+                             : (clconv_contains_nocase(dname, spec) || clconv_contains_nocase(pname, spec))) {
                     *out_p = plats[i];
                     *out_d = devs[j];
                     return CLCONV_SUCCESS;
@@ -195,6 +195,7 @@ static clconv_context *context_alloc(const clconv_context_options *o)
     if (o) {
         ctx->log = o->log;
         ctx->log_user = o->log_user;
+        ctx->no_system_tuning = o->disable_system_tuning;
     }
     setup_cache(ctx, o);
     return ctx;

@@ -121,10 +121,12 @@ struct clconv_context {
     /* the user tuning database (tuning_db.c): path, and its entries once
      * loaded; guarded by lock */
     char tuning_db[1200];
-    int tuning_loaded, n_tuning;
+    int tuning_loaded, n_tuning, no_system_tuning;
     tuning_entry *tuning;
 };
 
+/* Whether needle (non-empty) occurs in hay, ignoring ASCII case (context.c). */
+int clconv_contains_nocase(const char *hay, const char *needle);
 /* mkdir -p (program_cache.c); failures show up as failed writes later. */
 void clconv_mkdirs(const char *path);
 

@@ -9,4 +9,6 @@ typedef struct clconv_kernel_source {
 } clconv_kernel_source;
 /* Terminated by an entry with name == NULL. */
 extern const clconv_kernel_source clconv_kernel_sources[];
+/* The .tsv files of tuning/: the system tuning database (tuning_db.c). */
+extern const clconv_kernel_source clconv_system_tuning[];
 #endif

@@ -6,6 +6,7 @@
  * processes tuning at once keep each other's lines. */
 #define _GNU_SOURCE /* flock, mkstemp */
 #include "internal.h"
+#include "kernel_sources.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,7 +179,77 @@ static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *c
     return v;
 }
 
-/* Loads the database into the context once.  Called with ctx->lock held. */
+static int has_key(const tuning_entry *v, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i].key, key))
+            return 1;
+    return 0;
+}
+
+/* Whether every word of a system file's "# match:" line occurs in the
+ * device's name (case-insensitive). */
+static int system_file_matches(const clconv_context *ctx, const char *text)
+{
+    const char *m = strstr(text, "\n# match:");
+    if (!m)
+        return 0;
+    m += strlen("\n# match:");
+    const char *end = strchr(m, '\n');
+    if (!end)
+        return 0;
+    int words = 0;
+    while (m < end) {
+        while (m < end && *m == ' ')
+            m++;
+        const char *w = m;
+        while (m < end && *m != ' ')
+            m++;
+        if (m == w)
+            break;
+        char word[128];
+        snprintf(word, sizeof word, "%.*s", (int)(m - w), w);
+        if (!clconv_contains_nocase(ctx->device_name, word))
+            return 0;
+        words++;
+    }
+    return words > 0;
+}
+
+/* The system database (the .tsv files of tuning/, compiled in): the entries of files
+ * that match this device, for problems the user database does not have. */
+static void merge_system(clconv_context *ctx)
+{
+    const int n_user = ctx->n_tuning;
+    for (const clconv_kernel_source *f = clconv_system_tuning; f->name; f++) {
+        if (!system_file_matches(ctx, f->source))
+            continue;
+        const char *s = f->source;
+        while (*s) {
+            const char *nl = strchr(s, '\n');
+            const size_t len = nl ? (size_t)(nl - s) : strlen(s);
+            char line[1024];
+            tuning_entry e;
+            if (len < sizeof line && *s != '#') {
+                memcpy(line, s, len);
+                line[len] = '\0';
+                if (parse_line(line, &e) && !has_key(ctx->tuning, n_user, e.key)) {
+                    tuning_entry *nv =
+                        realloc(ctx->tuning, (size_t)(ctx->n_tuning + 1) * sizeof *nv);
+                    if (!nv)
+                        return;
+                    ctx->tuning = nv;
+                    nv[ctx->n_tuning++] = e;
+                }
+            }
+            s += len + (nl ? 1 : 0);
+        }
+        clconv_log(ctx, "clconv: system tuning database %s applies to this device", f->name);
+    }
+}
+
+/* Loads the database into the context once: the user file, then the
+ * system entries it lacks.  Called with ctx->lock held. */
 static void ensure_loaded(clconv_context *ctx)
 {
     if (ctx->tuning_loaded)
@@ -186,6 +257,8 @@ static void ensure_loaded(clconv_context *ctx)
     ctx->tuning_loaded = 1;
     if (ctx->tuning_db[0])
         ctx->tuning = read_db(ctx, ctx->tuning_db, &ctx->n_tuning, NULL);
+    if (!ctx->no_system_tuning)
+        merge_system(ctx);
 }
 
 int clconv_tuning_lookup(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
@@ -362,14 +435,14 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
         unlink(tmp);
         goto out;
     }
-    /* The context sees what it just wrote (and what others wrote). */
+    /* The context sees what it just wrote (and what others wrote) on its
+     * next lookup, with the system entries merged again. */
     pthread_mutex_lock(&ctx->lock);
     free(ctx->tuning);
-    ctx->tuning = v;
-    ctx->n_tuning = count;
-    ctx->tuning_loaded = 1;
+    ctx->tuning = NULL;
+    ctx->n_tuning = 0;
+    ctx->tuning_loaded = 0;
     pthread_mutex_unlock(&ctx->lock);
-    v = NULL;
 out:
     free(v);
     flock(lfd, LOCK_UN);

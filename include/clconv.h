@@ -139,6 +139,9 @@ typedef struct clconv_context_options {
      * writes.  NULL: $CLCONV_TUNING_DB, else
      * <cache dir>/tuning-<device hash>.txt; "" for none.                   */
     const char *tuning_db;
+    /* 1: ignore the system tuning database compiled into the library (the
+     * entries measured on device classes like this one).  Default 0.      */
+    int disable_system_tuning;
 } clconv_context_options;
 
 CLCONV_API void clconv_context_options_init(clconv_context_options *options);
@@ -344,6 +347,12 @@ CLCONV_API clconv_status clconv_conv_host(clconv_context *context, const clconv_
  * defaults decide.  clconv_plan_describe() ends with the source:
  * "choice: database", "choice: database neighbour", "choice: heuristics" or
  * "choice: explicit params".
+ *
+ * Below the user database sits a read-only system database compiled into
+ * the library (the .tsv files of tuning/ in the source: entries the tuner measured on
+ * device classes such as PoCL on AVX-512 CPUs, each file naming the words
+ * a device's name must contain); the user database wins for every problem
+ * it has.
  *
  * To tune a new device: `clconv-bench tune --suite standard` (or your own
  * layers), then every process that uses the same database file runs the
