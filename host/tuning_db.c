@@ -123,10 +123,11 @@ static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *c
         return NULL;
     tuning_entry *v = NULL;
     int cap = 0, lineno = 0, bad = 0, foreign = 0;
-    char line[1024];
+    char *line = NULL; /* whole lines (getline): a long line is one corrupt line, never pieces */
+    size_t line_cap = 0;
     char want_dev[2100];
     snprintf(want_dev, sizeof want_dev, "# device: %s", ctx->cache_key_device);
-    while (fgets(line, sizeof line, f)) {
+    while (getline(&line, &line_cap, f) > 0) {
         lineno++;
         if (lineno == 1) {
             if (strncmp(line, DB_MAGIC, strlen(DB_MAGIC)) != 0) {
@@ -150,7 +151,7 @@ static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *c
         if (line[0] == '#' || line[0] == '\n')
             continue;
         tuning_entry e;
-        if (!parse_line(line, &e)) {
+        if (strlen(line) >= 1024 || !parse_line(line, &e)) {
             if (!bad++)
                 clconv_log(ctx, "clconv: tuning database %s: line %d is corrupt; skipped", path,
                            lineno);
@@ -166,6 +167,7 @@ static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *c
         }
         v[(*count)++] = e;
     }
+    free(line);
     fclose(f);
     if (is_foreign)
         *is_foreign = foreign;
