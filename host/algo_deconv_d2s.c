@@ -145,11 +145,11 @@ static clconv_status d2s_create(clconv_plan *plan)
         (st = clconv_create_kernel(plan->ctx, "deconv_d2s.cl", "-DD2S_RUN=" RUN_STR,
                                    "d2s_scatter", &s->scatter)))
         goto fail;
-    /* PoCL compiles a work-group function per local size: a fixed one keeps
-     * that to one instead of one per shape. */
-    if (plan->params.cls == CLCONV_DEV_CPU) {
+    /* layout_lws_z (device parameters): fixed on CPUs, where PoCL compiles
+     * a work-group function per local size; 0 lets the driver choose. */
+    if (plan->params.layout_lws_z) {
         s->lws[0] = s->lws[1] = 1;
-        s->lws[2] = 16;
+        s->lws[2] = plan->params.layout_lws_z;
     }
 
     const size_t al = clconv_subbuffer_align(plan->ctx);

@@ -130,11 +130,11 @@ static clconv_status s2b_create(clconv_plan *plan)
     if ((st = clconv_create_kernel(plan->ctx, "space_batch.cl", opts, "s2b_space_to_batch", &s->s2b)) ||
         (st = clconv_create_kernel(plan->ctx, "space_batch.cl", opts, "s2b_batch_to_space", &s->b2s)))
         goto fail;
-    /* PoCL compiles a work-group function per local size: a fixed one keeps
-     * that to one per kernel instead of one per shape. */
-    if (plan->params.cls == CLCONV_DEV_CPU) {
+    /* layout_lws_z (device parameters): fixed on CPUs, where PoCL compiles
+     * a work-group function per local size; 0 lets the driver choose. */
+    if (plan->params.layout_lws_z) {
         s->lws[0] = s->lws[1] = 1;
-        s->lws[2] = 16;
+        s->lws[2] = plan->params.layout_lws_z;
     }
 
     /* Workspace: x2 | y2 | inner workspace, offsets aligned, sizes checked. */

@@ -294,12 +294,12 @@ static clconv_status wino_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     const size_t g_gemm[3] = {(size_t)(s->kgp / s->kb), (size_t)(s->tp / s->tb),
                               (size_t)s->x * (size_t)p->G};
     const size_t g_out[2] = {(size_t)p->G * (size_t)(s->kgp / s->kb), (size_t)s->tiles};
-    /* CPU devices: every work-item already works on explicit vectors, so
-     * one-item work-groups lose nothing, and a fixed size keeps PoCL from
-     * compiling each kernel again for every local size it would pick.
-     * Elsewhere the driver chooses. */
-    static const size_t ones[3] = {1, 1, 1};
-    const size_t *lws = plan->params.cls == CLCONV_DEV_CPU ? ones : NULL;
+    /* wino_lws (device parameters): on CPUs 1, since every work-item
+     * already works on explicit vectors and a fixed size keeps PoCL from
+     * compiling each kernel again for every local size it would pick;
+     * 0 lets the driver choose. */
+    const size_t wl[3] = {plan->params.wino_lws, 1, 1};
+    const size_t *lws = wl[0] ? wl : NULL;
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     st = clconv_chain_kernel(&ch, op, s->k_in, 2, g_in, lws);

@@ -197,6 +197,9 @@ static clconv_context *context_alloc(const clconv_context_options *o)
         ctx->log_user = o->log_user;
         ctx->no_system_tuning = o->disable_system_tuning;
     }
+    const char *sys = getenv("CLCONV_SYSTEM_TUNING");
+    if (sys && strcmp(sys, "0") == 0)
+        ctx->no_system_tuning = 1;
     setup_cache(ctx, o);
     return ctx;
 }

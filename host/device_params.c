@@ -36,7 +36,9 @@ static const defaults_row DEFAULTS[] = {
       .direct_oc_block = 16, .direct_w_block = 16, /* 16 zmm accumulators */
       .wino_k_block = 16, .wino_t_block = 8,
       .dw_vec = 16, .dw_rows = 8, .dw_lws = {1, 1, 64},
-      .lws_1d = 16}},
+      /* fixed work-group sizes: PoCL compiles a kernel again for every
+       * local size it would pick itself (one compile per shape) */
+      .lws_1d = 16, .layout_lws_z = 16, .wino_lws = 1}},
     {CLCONV_DEV_GPU, NULL, NULL, "unmeasured (no GPU measured yet)",
      {.cls = CLCONV_DEV_GPU,
       .direct_oc_block = 8, .direct_w_block = 4, .direct_lws = {16, 4, 1},
@@ -76,6 +78,8 @@ static const knob KNOBS[] = {
     LWS_KNOB("dw_lws_y", dw_lws[1]),
     LWS_KNOB("dw_lws_z", dw_lws[2]),
     LWS_KNOB("lws_1d", lws_1d),
+    LWS_KNOB("layout_lws_z", layout_lws_z),
+    LWS_KNOB("wino_lws", wino_lws),
 };
 
 static const char *const CLASS_NAMES[] = {"cpu", "gpu", "other"};

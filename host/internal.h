@@ -86,6 +86,13 @@ typedef struct clconv_device_params {
     size_t dw_lws[3]; /* 0 = driver */
     /* generic work-group size for 1D elementwise / layout kernels (0 = driver) */
     size_t lws_1d;
+    /* the composites' layout kernels (space_to_batch, batch_to_space,
+     * depth_to_space scatter): work-group size along their channel axis,
+     * 1 along the others (0 = driver) */
+    size_t layout_lws_z;
+    /* Winograd's three kernels: work-group size along their first axis, 1
+     * along the others (0 = driver) */
+    size_t wino_lws;
 } clconv_device_params;
 
 /* The parameters for dev: its row of the defaults table, then `params`

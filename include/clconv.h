@@ -140,7 +140,8 @@ typedef struct clconv_context_options {
      * <cache dir>/tuning-<device hash>.txt; "" for none.                   */
     const char *tuning_db;
     /* 1: ignore the system tuning database compiled into the library (the
-     * entries measured on device classes like this one).  Default 0.      */
+     * entries measured on device classes like this one); also when
+     * CLCONV_SYSTEM_TUNING=0.  Default 0.                                  */
     int disable_system_tuning;
 } clconv_context_options;
 

@@ -745,7 +745,8 @@ static void test_params_option(void)
         CHECK(c == NULL);
     }
     static const char *const good[] = {"", "class=gpu,direct_oc_block=8,direct_lws_x=32",
-                                       "class=cpu,wino_k_block=8,wino_t_block=16,", "class=other"};
+                                       "class=cpu,wino_k_block=8,wino_t_block=16,",
+                                       "class=other,layout_lws_z=8,wino_lws=4"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         clconv_context *c = NULL;
         o.params = good[i];
