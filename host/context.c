@@ -196,6 +196,7 @@ static clconv_context *context_alloc(const clconv_context_options *o)
         ctx->log = o->log;
         ctx->log_user = o->log_user;
         ctx->no_system_tuning = o->disable_system_tuning;
+        ctx->trust_shared_cache = o->trust_shared_cache;
     }
     const char *sys = getenv("CLCONV_SYSTEM_TUNING");
     if (sys && strcmp(sys, "0") == 0)

@@ -9,6 +9,8 @@
 #include "clconv.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -129,13 +131,31 @@ struct clconv_context {
      * loaded; guarded by lock */
     char tuning_db[1200];
     int tuning_loaded, n_tuning, no_system_tuning;
+    int trust_shared_cache; /* options.trust_shared_cache: skip owner/mode checks */
+    atomic_int refusal_logged; /* a refused cache or database file was logged */
     tuning_entry *tuning;
 };
 
 /* Whether needle (non-empty) occurs in hay, ignoring ASCII case (context.c). */
 int clconv_contains_nocase(const char *hay, const char *needle);
-/* mkdir -p (program_cache.c); failures show up as failed writes later. */
-void clconv_mkdirs(const char *path);
+/* ---- files nobody else could have written (secure_file.c) --------------- */
+
+/* The directory opened and checked on its descriptor (owner: the effective
+ * user or root; not group/other-writable, unless trust_shared); -1 and a
+ * reason in why otherwise. */
+int clconv_secure_dir_open(const char *dir, int trust_shared, char *why, size_t n);
+/* An entry of that directory opened with O_NOFOLLOW and checked on its
+ * descriptor (a regular file, and the owner rules); -1 with why ("" if it
+ * simply does not exist). */
+int clconv_secure_open_at(int dir_fd, const char *dir, const char *name, int trust_shared,
+                          char *why, size_t n);
+/* Both for one path; NULL with why ("" if the file or directory is just
+ * missing). */
+FILE *clconv_secure_fopen_read(const char *path, int trust_shared, char *why, size_t n);
+/* mkdir -p with mode 0700 for what it creates; failures show up later. */
+void clconv_mkdirs_private(const char *path);
+/* Logs a refusal of on-disk state once per context (the first reason). */
+void clconv_log_refusal(clconv_context *ctx, const char *why);
 
 /* ---- tuning database (tuning_db.c) --------------------------------------- */
 

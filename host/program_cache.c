@@ -4,10 +4,13 @@
  * device, platform, driver and library version and a hash of the sources,
  * so a stale or foreign file can never be used.  Disk files are written to
  * a temporary name and renamed; anything unreadable, truncated, for another
- * key, or rejected by the driver is ignored and rebuilt from source. */
+ * key, or rejected by the driver is ignored and rebuilt from source, and
+ * so is a file someone else could have written (secure_file.c). */
+#define _GNU_SOURCE /* O_NOFOLLOW, O_CLOEXEC */
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,24 +47,10 @@ static const clconv_kernel_source *find_source(const char *name)
     return NULL;
 }
 
-/* mkdir -p; errors show up later as a failed write, which is harmless. */
-void clconv_mkdirs(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(buf, 0755);
-            *p = '/';
-        }
-    }
-    mkdir(buf, 0755);
-}
-
 typedef struct {
     char *key;     /* full text key, stored in the file and compared */
     uint64_t hash; /* of key, names the file */
+    char name[32]; /* the file's name in the cache directory */
     char path[1200];
 } disk_key;
 
@@ -77,19 +66,34 @@ static int disk_key_make(const clconv_context *ctx, const clconv_kernel_source *
     snprintf(k->key, n, "%s file=%s options=%s sources=%016llx", ctx->cache_key_device,
              src->name, options, (unsigned long long)sh);
     k->hash = fnv1a(FNV_INIT, k->key, strlen(k->key));
-    snprintf(k->path, sizeof k->path, "%s/%016llx.bin", ctx->cache_dir,
-             (unsigned long long)k->hash);
+    snprintf(k->name, sizeof k->name, "%016llx.bin", (unsigned long long)k->hash);
+    snprintf(k->path, sizeof k->path, "%s/%s", ctx->cache_dir, k->name);
     return 1;
 }
 
 static int read_exact(FILE *f, void *p, size_t n) { return fread(p, 1, n, f) == n; }
 
-/* The binary stored for k, or NULL (missing, corrupt, foreign). */
-static unsigned char *disk_load(const disk_key *k, size_t *size)
+/* The binary stored for k, or NULL (missing, corrupt, foreign, or in a
+ * file someone else could have written: secure_file.c). */
+static unsigned char *disk_load(clconv_context *ctx, const disk_key *k, size_t *size)
 {
-    FILE *f = fopen(k->path, "rb");
-    if (!f)
+    char why[1400] = "";
+    FILE *f = NULL;
+    int dfd = clconv_secure_dir_open(ctx->cache_dir, ctx->trust_shared_cache, why, sizeof why);
+    if (dfd >= 0) {
+        int fd = clconv_secure_open_at(dfd, ctx->cache_dir, k->name, ctx->trust_shared_cache, why,
+                                       sizeof why);
+        close(dfd);
+        if (fd >= 0 && !(f = fdopen(fd, "rb")))
+            close(fd);
+    } else if (access(ctx->cache_dir, F_OK) != 0) {
+        why[0] = '\0'; /* no cache directory yet */
+    }
+    if (!f) {
+        if (why[0])
+            clconv_log_refusal(ctx, why);
         return NULL;
+    }
     unsigned char *bin = NULL;
     char magic[8];
     uint32_t fmt, keylen;
@@ -134,10 +138,24 @@ static void disk_store(clconv_context *ctx, const disk_key *k, cl_program prog)
         free(bin);
         return;
     }
-    clconv_mkdirs(ctx->cache_dir);
+    /* Private: the directory 0700 (when clconv creates it), the file 0600,
+     * written under a fresh name (O_EXCL, no symlink followed) and renamed.
+     * Nothing is written where nothing would be read back. */
+    clconv_mkdirs_private(ctx->cache_dir);
+    char why[1400] = "";
+    int dfd = clconv_secure_dir_open(ctx->cache_dir, ctx->trust_shared_cache, why, sizeof why);
+    if (dfd < 0) {
+        clconv_log_refusal(ctx, why);
+        free(bin);
+        return;
+    }
+    close(dfd);
     char tmp[1300];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%p", k->path, (long)getpid(), (void *)prog);
-    FILE *f = fopen(tmp, "wb");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
     int ok = f != NULL;
     if (f) {
         uint32_t fmt = CACHE_FORMAT, keylen = (uint32_t)strlen(k->key);
@@ -183,7 +201,7 @@ static clconv_status build_program(clconv_context *ctx, const char *file, const 
     cl_program prog = NULL;
     if (use_disk) {
         size_t bsize;
-        unsigned char *bin = disk_load(&k, &bsize);
+        unsigned char *bin = disk_load(ctx, &k, &bsize);
         if (bin) {
             const unsigned char *bins[1] = {bin};
             cl_int bstatus;

@@ -118,9 +118,13 @@ static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *c
     *count = 0;
     if (is_foreign)
         *is_foreign = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char why[1400];
+    FILE *f = clconv_secure_fopen_read(path, ctx->trust_shared_cache, why, sizeof why);
+    if (!f) {
+        if (why[0])
+            clconv_log_refusal((clconv_context *)ctx, why);
         return NULL;
+    }
     tuning_entry *v = NULL;
     int cap = 0, lineno = 0, bad = 0, foreign = 0;
     char *line = NULL; /* whole lines (getline): a long line is one corrupt line, never pieces */
@@ -387,11 +391,20 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';
-        clconv_mkdirs(dir);
+        clconv_mkdirs_private(dir);
+    } else {
+        snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
     }
+    /* Never write where it would not be read back (secure_file.c). */
+    char why[1400];
+    int dfd = clconv_secure_dir_open(dir, ctx->trust_shared_cache, why, sizeof why);
+    if (dfd < 0)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: %s; not written", op,
+                           path, why);
+    close(dfd);
     char lockp[1300], tmp[1300];
     snprintf(lockp, sizeof lockp, "%s.lock", path);
-    int lfd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int lfd = open(lockp, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (lfd < 0)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot open %s: %s",
                            op, path, lockp, strerror(errno));

@@ -115,7 +115,13 @@ typedef struct clconv_context_options {
      * first GPU, else the first device.  Ignored by _create_from_queue.   */
     const char *device;
     /* Disk cache of program binaries.  NULL: $CLCONV_CACHE_DIR, else
-     * $XDG_CACHE_HOME/clconv, else ~/.cache/clconv.                       */
+     * $XDG_CACHE_HOME/clconv, else ~/.cache/clconv.  Read only where nobody
+     * else could have written (a binary is code that runs in this
+     * process): the directory owned by the effective user or root and not
+     * group/other-writable, each entry a regular file (no symlink, FIFO or
+     * device) with the same owner rules, checked on the open descriptor;
+     * anything else is ignored (logged once) and built from source.
+     * Created directories are 0700, files 0600.                            */
     const char *cache_dir;
     /* 1: never touch the disk cache (also when CLCONV_CACHE=0).  Default 0. */
     int disable_disk_cache;
@@ -139,6 +145,13 @@ typedef struct clconv_context_options {
      * writes.  NULL: $CLCONV_TUNING_DB, else
      * <cache dir>/tuning-<device hash>.txt; "" for none.                   */
     const char *tuning_db;
+    /* 1: read program binaries and tuning databases even from directories
+     * and files owned by another user or writable by group or others.
+     * RISK: a program binary is code; whoever can write there can run code
+     * in this process.  Only for deliberately shared read-only caches, for
+     * example one baked into a container image.  Symlinked entries, FIFOs
+     * and devices are refused regardless.  Default 0.                      */
+    int trust_shared_cache;
     /* 1: ignore the system tuning database compiled into the library (the
      * entries measured on device classes like this one); also when
      * CLCONV_SYSTEM_TUNING=0.  Default 0.                                  */
