@@ -231,11 +231,12 @@ clconv_status clconv_plan_create_problem(clconv_context *ctx, const conv_problem
     return clconv_plan_create_params(ctx, p, id, NULL, op, out);
 }
 
-clconv_status clconv_plan_create_with_params(clconv_context *ctx, const clconv_conv_desc *desc,
-                                             clconv_algorithm algorithm, const char *params,
-                                             clconv_plan **plan)
+/* The public entry points: argument checks, the descriptor resolved, then
+ * the plan (params NULL: the tuning database or the heuristics decide). */
+static clconv_status create_from_desc(clconv_context *ctx, const clconv_conv_desc *desc,
+                                      clconv_algorithm algorithm, const char *params,
+                                      const char *op, clconv_plan **plan)
 {
-    const char *op = "clconv_plan_create_with_params";
     clconv_clear_error();
     if (!plan)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
@@ -246,24 +247,21 @@ clconv_status clconv_plan_create_with_params(clconv_context *ctx, const clconv_c
     clconv_status st = clconv_problem_from_desc(desc, op, &p);
     if (st)
         return st;
-    return clconv_plan_create_params(ctx, &p, algorithm, params ? params : "", op, plan);
+    return clconv_plan_create_params(ctx, &p, algorithm, params, op, plan);
+}
+
+clconv_status clconv_plan_create_with_params(clconv_context *ctx, const clconv_conv_desc *desc,
+                                             clconv_algorithm algorithm, const char *params,
+                                             clconv_plan **plan)
+{
+    return create_from_desc(ctx, desc, algorithm, params ? params : "",
+                            "clconv_plan_create_with_params", plan);
 }
 
 clconv_status clconv_plan_create(clconv_context *ctx, const clconv_conv_desc *desc,
                                  clconv_algorithm algorithm, clconv_plan **plan)
 {
-    const char *op = "clconv_plan_create";
-    clconv_clear_error();
-    if (!plan)
-        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
-    *plan = NULL;
-    if (!ctx)
-        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: context is NULL", op);
-    conv_problem p;
-    clconv_status st = clconv_problem_from_desc(desc, op, &p);
-    if (st)
-        return st;
-    return clconv_plan_create_problem(ctx, &p, algorithm, op, plan);
+    return create_from_desc(ctx, desc, algorithm, NULL, "clconv_plan_create", plan);
 }
 
 clconv_status clconv_algorithm_supports(clconv_context *ctx, const clconv_conv_desc *desc,
