@@ -157,6 +157,22 @@ static int check_combinations(const run_opts *o)
             return BENCH_INVALID;
         }
     }
+    /* --output must never replace one of the inputs (the same file under
+     * any name: compared by device and inode). */
+    const char *const ins[3] = {o->input, o->weights,
+                                o->bias && strcmp(o->bias, "random") ? o->bias : NULL};
+    static const char *const in_names[3] = {"--input", "--weights", "--bias"};
+    char why[1200];
+    if (o->output && !outfile_target_ok(o->output, why, sizeof why)) {
+        bench_msg("--output %s", why);
+        return BENCH_INVALID;
+    }
+    for (int i = 0; i < 3 && o->output; i++)
+        if (ins[i] && outfile_same_file(o->output, ins[i])) {
+            bench_msg("--output %s is the same file as %s %s: refusing to overwrite an input",
+                      o->output, in_names[i], ins[i]);
+            return BENCH_INVALID;
+        }
     if (o->pads.n && o->have_auto_pad && o->auto_pad != CLCONV_AUTO_PAD_NOTSET) {
         bench_msg("--pads cannot be combined with --auto-pad other than NOTSET (ONNX)");
         return BENCH_INVALID;

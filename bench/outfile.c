@@ -8,11 +8,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *kind(mode_t m)
+{
+    return S_ISCHR(m)    ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISDIR(m)  ? "a directory"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
+}
+
+int outfile_target_ok(const char *path, char *err, size_t n)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, n, "%s is %s: the output must be a regular file or a new path (it would be "
+                 "replaced)", path, kind(st.st_mode));
+        return 0;
+    }
+    return 1;
+}
+
+int outfile_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 int outfile_open(bench_outfile *o, const char *path, char *err, size_t n)
 {
     memset(o, 0, sizeof *o);
     o->path = path;
     int fd = -1;
+    if (!outfile_target_ok(path, err, n))
+        return -1;
     /* O_EXCL with a per-process name: never clobbers someone else's
      * temporary, and 0666 lets the umask decide the final permissions. */
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {

@@ -13,8 +13,14 @@ typedef struct bench_outfile {
     char tmp[4096];
 } bench_outfile;
 
-/* 0 on success; else -1 and "PATH: problem" in err. */
+/* 0 on success; else -1 and "PATH: problem" in err.  An existing PATH
+ * that is not a regular file (a device such as /dev/null, a FIFO, a
+ * directory, a socket) is refused: rename() would replace it. */
 int outfile_open(bench_outfile *o, const char *path, char *err, size_t err_len);
+/* 1 if path is absent or a regular file; else 0 and the reason in err. */
+int outfile_target_ok(const char *path, char *err, size_t err_len);
+/* 1 if both paths exist and are the same file (device and inode). */
+int outfile_same_file(const char *a, const char *b);
 /* Closes and renames; on any error removes the temporary. 0 on success. */
 int outfile_commit(bench_outfile *o, char *err, size_t err_len);
 /* Closes and removes the temporary. */

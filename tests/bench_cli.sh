@@ -91,5 +91,32 @@ expect 3 "depthwise on a dense conv" "${run[@]}" --input x.npy --weights w.npy -
 KEEP_OUT=1 expect 2 "existing output kept on error" "${run[@]}" --input garbage.npy --weights w.npy
 KEEP_OUT=1 expect 3 "existing output kept on unsupported" "${run[@]}" --input x.npy --weights w5.npy --algo winograd_f4x4
 
+# --output never replaces a device, FIFO or directory, nor one of the inputs.
+# expect_refused NAME FILE ARGS...: exit 2, a message, FILE unchanged.
+expect_refused() {
+    local name="$1" file="$2"; shift 2
+    # type, mode, size, inode, and content for a regular file (never read a FIFO)
+    sig() { stat -c '%F %a %s %i' "$1"; [ -f "$1" ] && cksum < "$1"; }
+    local before; before="$(sig "$file")"
+    "$bench" "$@" > stdout.txt 2> stderr.txt; local got=$?
+    local after; after="$(sig "$file")"
+    if [ $got = 2 ] && grep -q "clconv-bench: " stderr.txt && [ "$before" = "$after" ]; then
+        pass=$((pass + 1)); echo "PASS $name: $(head -c 160 stderr.txt)"
+    else
+        fail=$((fail + 1)); echo "FAIL $name (exit $got; before '$before' after '$after')"; cat stderr.txt
+    fi
+}
+mkfifo fifo.npy; mkdir dir.npy
+expect_refused "output is a FIFO" fifo.npy run --input x.npy --weights w.npy --output fifo.npy
+expect_refused "output is a directory" dir.npy run --input x.npy --weights w.npy --output dir.npy
+if [ -c /dev/null ]; then
+    expect_refused "output is /dev/null (a character device)" /dev/null run --input x.npy --weights w.npy --output /dev/null
+fi
+cp x.npy xin.npy; ln -s xin.npy xlink.npy
+expect_refused "output is the input" xin.npy run --input xin.npy --weights w.npy --output xin.npy
+expect_refused "output is the weights under another name" w.npy run --input x.npy --weights w.npy --output ./w.npy
+expect_refused "output is a symlink to the input" xin.npy run --input xin.npy --weights w.npy --output xlink.npy
+expect_refused "output is the bias" b.npy run --input x.npy --weights w.npy --bias b.npy --output b.npy
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
