@@ -192,11 +192,31 @@ static clconv_status clblast_fail(const char *call, CLBlastStatusCode s)
                        (int)s);
 }
 
+/* Every call into CLBlast holds this: CLBlast 1.5.3's caches are not safe
+ * for concurrent first calls (four threads creating gemm plans at once
+ * ended in std::bad_alloc inside CLBlast).  Calls only enqueue, so holding
+ * it costs little once the programs are built. */
+static pthread_mutex_t clblast_call_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static CLBlastStatusCode run_gemm_locked(const gemm_geom *g, cl_command_queue q, cl_mem a,
+                                         size_t ao, cl_mem b, size_t bo, cl_mem c, size_t co,
+                                         cl_mem temp, cl_event *event, const char **call);
+
 /* The one GEMM of the plan (row-major, no transposes), or the tiny warm-up
  * of the same routine; event receives its completion. */
 static CLBlastStatusCode run_gemm(const gemm_geom *g, cl_command_queue q, cl_mem a, size_t ao,
                                   cl_mem b, size_t bo, cl_mem c, size_t co, cl_mem temp,
                                   cl_event *event, const char **call)
+{
+    pthread_mutex_lock(&clblast_call_lock);
+    CLBlastStatusCode s = run_gemm_locked(g, q, a, ao, b, bo, c, co, temp, event, call);
+    pthread_mutex_unlock(&clblast_call_lock);
+    return s;
+}
+
+static CLBlastStatusCode run_gemm_locked(const gemm_geom *g, cl_command_queue q, cl_mem a,
+                                         size_t ao, cl_mem b, size_t bo, cl_mem c, size_t co,
+                                         cl_mem temp, cl_event *event, const char **call)
 {
     const CLBlastLayout L = CLBlastLayoutRowMajor;
     const CLBlastTranspose T = CLBlastTransposeNo;
@@ -242,8 +262,11 @@ static void mark_clblast_used(clconv_context *ctx)
 void clconv_gemm_context_release(clconv_context *ctx)
 {
     pthread_mutex_lock(&clblast_lock);
-    if (ctx->clblast_used && --clblast_contexts == 0)
+    if (ctx->clblast_used && --clblast_contexts == 0) {
+        pthread_mutex_lock(&clblast_call_lock);
         CLBlastClearCache();
+        pthread_mutex_unlock(&clblast_call_lock);
+    }
     ctx->clblast_used = 0;
     pthread_mutex_unlock(&clblast_lock);
 }
@@ -291,9 +314,11 @@ static clconv_status temp_size(clconv_context *ctx, const gemm_geom *g, size_t b
 {
     cl_command_queue q = ctx->queue;
     /* In bytes (CLBlast 1.5.3: 3 x 1024^2 x 4 for a 1000^3 GEMM). */
+    pthread_mutex_lock(&clblast_call_lock);
     CLBlastStatusCode s = CLBlastSGemmTempBufferSize(
         CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, g->m, g->n, g->k, 0,
         g->lda, bo, g->ldb, co, g->ldc, &q, bytes);
+    pthread_mutex_unlock(&clblast_call_lock);
     if (s != CLBlastSuccess)
         return clblast_fail("CLBlastSGemmTempBufferSize", s);
     return CLCONV_SUCCESS;
@@ -457,12 +482,14 @@ static clconv_status chain_gemm(launch_chain *ch, gemm_state *s, cl_mem b, size_
                                 size_t co, cl_mem temp)
 {
     const gemm_geom *g = &s->g;
-    clconv_status st = clconv_chain_barrier(ch, OP);
+    cl_command_queue q;
+    clconv_status st = clconv_chain_fence(ch, OP, &q);
     if (st)
         return st;
     cl_event ev = NULL;
     const char *call;
-    CLBlastStatusCode cs = run_gemm(g, ch->queue, s->w, 0, b, bo, c, co, temp, &ev, &call);
+    CLBlastStatusCode cs = run_gemm(g, q, s->w, 0, b, bo, c, co, temp, &ev, &call);
+    clconv_chain_fence_done(ch, q);
     if (cs != CLBlastSuccess)
         return clblast_fail(call, cs);
     char note[160];

@@ -293,6 +293,7 @@ clconv_status clconv_context_create_from_queue(cl_command_queue queue,
     ctx->platform = plat;
     ctx->device = dev;
     ctx->profiling = (qp & CL_QUEUE_PROFILING_ENABLE) != 0;
+    ctx->out_of_order = (qp & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
     describe_device(ctx);
     clconv_status st = setup_params(ctx, options, op);
     if (st) {
@@ -311,6 +312,8 @@ void clconv_context_destroy(clconv_context *ctx)
     clconv_program_cache_release(ctx);
     clconv_gemm_context_release(ctx); /* before the cl_context goes */
     clconv_tuning_release(ctx);
+    if (ctx->side_queue)
+        clReleaseCommandQueue(ctx->side_queue);
     if (ctx->queue) /* releasing flushes; queued work still completes */
         clReleaseCommandQueue(ctx->queue);
     if (ctx->cl_ctx)

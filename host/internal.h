@@ -133,6 +133,8 @@ struct clconv_context {
     int tuning_loaded, n_tuning, no_system_tuning;
     int trust_shared_cache; /* options.trust_shared_cache: skip owner/mode checks */
     atomic_int refusal_logged; /* a refused cache or database file was logged */
+    int out_of_order;             /* queue has CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE */
+    cl_command_queue side_queue;  /* in-order, for steps without wait lists (launch.c) */
     tuning_entry *tuning;
 };
 
@@ -225,6 +227,7 @@ clconv_status clconv_set_args(cl_kernel k, const char *op, int n, const kernel_a
  *   st = clconv_chain_kernel(&ch, op, kernel, dims, gws, lws);  ...
  *   return clconv_chain_end(&ch, st, event);   // releases what it must */
 typedef struct launch_chain {
+    clconv_context *ctx;
     cl_command_queue queue;
     cl_uint n_wait;
     const cl_event *wait;
@@ -241,11 +244,15 @@ void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, c
 clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k, cl_uint dims,
                                   const size_t *gws, const size_t *lws);
 clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *event);
-/* For a step that takes no wait list (a CLBlast call): a barrier holding the
- * queue until the chain's previous step, or the caller's wait list, is done
- * (on an in-order queue too, since the caller's events may be user events
- * or another queue's).  Then adopt the step's own event as the chain's last. */
-clconv_status clconv_chain_barrier(launch_chain *ch, const char *op);
+/* For a step that takes no wait list (a CLBlast call): the queue to give
+ * it, on which a marker waiting for the chain's previous step (or the
+ * caller's wait list: user events, other queues' events) has just been
+ * enqueued.  An in-order caller queue is used itself; on an out-of-order
+ * one (where a barrier did not order the next command on PoCL 3.1) the
+ * step goes to the context's private in-order queue, which is flushed by
+ * clconv_chain_fence_done.  Then adopt the step's own event. */
+clconv_status clconv_chain_fence(launch_chain *ch, const char *op, cl_command_queue *q);
+void clconv_chain_fence_done(launch_chain *ch, cl_command_queue q);
 void clconv_chain_adopt(launch_chain *ch, cl_event ev);
 /* A composite's inner plan as one link of the chain. */
 clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out,
@@ -259,6 +266,9 @@ clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const 
 /* Blocking read of a whole region. */
 clconv_status clconv_read_buffer(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
                                  void *host);
+/* The same, after event `after` (may be NULL). */
+clconv_status clconv_read_buffer_after(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
+                                       void *host, cl_event after);
 
 /* Workspace carving: composite algorithms hand regions of their workspace
  * to inner plans as sub-buffers, so offsets must meet the device's

@@ -65,6 +65,7 @@ clconv_status clconv_set_args(cl_kernel k, const char *op, int n, const kernel_a
 
 void clconv_chain_begin(launch_chain *ch, clconv_context *ctx, cl_uint n_wait, const cl_event *wait)
 {
+    ch->ctx = ctx;
     ch->queue = ctx->queue;
     ch->n_wait = n_wait;
     ch->wait = n_wait ? wait : NULL;
@@ -145,16 +146,40 @@ clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *eve
     return st;
 }
 
-clconv_status clconv_chain_barrier(launch_chain *ch, const char *op)
+clconv_status clconv_chain_fence(launch_chain *ch, const char *op, cl_command_queue *q)
 {
-    cl_uint nw = ch->last ? 1 : ch->n_wait;
+    clconv_context *ctx = ch->ctx;
+    cl_int err = CL_SUCCESS;
+    *q = ch->queue;
+    if (ctx->out_of_order) {
+        pthread_mutex_lock(&ctx->lock);
+        if (!ctx->side_queue)
+            ctx->side_queue = clCreateCommandQueue(ctx->cl_ctx, ctx->device,
+                                                   ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0,
+                                                   &err);
+        *q = ctx->side_queue;
+        pthread_mutex_unlock(&ctx->lock);
+        if (!*q)
+            return clconv_cl_fail(op, "clCreateCommandQueue", err);
+    }
+    const cl_uint nw = ch->last ? 1 : ch->n_wait;
     const cl_event *w = ch->last ? &ch->last : ch->wait;
-    if (nw == 0)
-        return CLCONV_SUCCESS;
-    cl_int err = clEnqueueBarrierWithWaitList(ch->queue, nw, w, NULL);
+    if (nw == 0 && *q == ch->queue)
+        return CLCONV_SUCCESS; /* in order, nothing to wait for */
+    /* A marker with an explicit wait list: on an in-order queue every later
+     * command waits for it. */
+    cl_event mark = NULL;
+    err = clEnqueueMarkerWithWaitList(*q, nw, w, &mark);
     if (err != CL_SUCCESS)
-        return clconv_cl_fail(op, "clEnqueueBarrierWithWaitList", err);
+        return clconv_cl_fail(op, "clEnqueueMarkerWithWaitList", err);
+    clReleaseEvent(mark);
     return CLCONV_SUCCESS;
+}
+
+void clconv_chain_fence_done(launch_chain *ch, cl_command_queue q)
+{
+    if (q != ch->queue)
+        clFlush(q); /* the caller waits on the main queue's events only */
 }
 
 void clconv_chain_adopt(launch_chain *ch, cl_event ev)
@@ -211,7 +236,14 @@ clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const 
 clconv_status clconv_read_buffer(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
                                  void *host)
 {
-    cl_int err = clEnqueueReadBuffer(ctx->queue, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL);
+    return clconv_read_buffer_after(ctx, op, m, bytes, host, NULL);
+}
+
+clconv_status clconv_read_buffer_after(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
+                                       void *host, cl_event after)
+{
+    cl_int err = clEnqueueReadBuffer(ctx->queue, m, CL_TRUE, 0, bytes, host, after ? 1 : 0,
+                                     after ? &after : NULL, NULL);
     if (err != CL_SUCCESS)
         return clconv_cl_fail(op, "clEnqueueReadBuffer", err);
     return CLCONV_SUCCESS;

@@ -349,13 +349,18 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
     }
     /* On an out-of-order queue a blocking read is not ordered after the
-     * caller's pending writes to the weights: a barrier orders it. */
-    cl_int err = clEnqueueBarrierWithWaitList(plan->ctx->queue, 0, NULL, NULL);
-    st = err != CL_SUCCESS ? clconv_cl_fail(op, "clEnqueueBarrierWithWaitList", err) : CLCONV_SUCCESS;
+     * caller's pending writes to the weights: the reads wait for a marker
+     * that waits for everything enqueued before it (an explicit event, not
+     * a barrier: PoCL 3.1's barrier did not order the next command). */
+    cl_event before = NULL;
+    cl_int err = clEnqueueMarkerWithWaitList(plan->ctx->queue, 0, NULL, &before);
+    st = err != CL_SUCCESS ? clconv_cl_fail(op, "clEnqueueMarkerWithWaitList", err) : CLCONV_SUCCESS;
     if (!st)
-        st = clconv_read_buffer(plan->ctx, op, weights, nw * sizeof(float), hw);
+        st = clconv_read_buffer_after(plan->ctx, op, weights, nw * sizeof(float), hw, before);
     if (!st && nb)
-        st = clconv_read_buffer(plan->ctx, op, bias, nb * sizeof(float), hb);
+        st = clconv_read_buffer_after(plan->ctx, op, bias, nb * sizeof(float), hb, before);
+    if (before)
+        clReleaseEvent(before);
     if (!st) {
         plan->has_weights = 0;
         st = plan->algo->set_weights(plan, hw, hb);
