@@ -171,16 +171,24 @@ static void setup_cache(clconv_context *ctx, const clconv_context_options *o)
     ctx->disk_cache = !(o && o->disable_disk_cache) && !(env && strcmp(env, "0") == 0);
     const char *dir = o ? o->cache_dir : NULL;
     const char *home;
+    int n = 0;
     if (dir && *dir)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
+        n = snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
     else if ((dir = getenv("CLCONV_CACHE_DIR")) && *dir)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
+        n = snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s", dir);
     else if ((dir = getenv("XDG_CACHE_HOME")) && *dir)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/clconv", dir);
+        n = snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/clconv", dir);
     else if ((home = getenv("HOME")) && *home)
-        snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/.cache/clconv", home);
+        n = snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/.cache/clconv", home);
     else
         ctx->disk_cache = 0;
+    /* A longer path would be cut to another directory: no disk cache. */
+    if (n < 0 || (size_t)n >= sizeof ctx->cache_dir) {
+        clconv_log(ctx, "clconv: cache directory path longer than %zu bytes; disk cache off",
+                   sizeof ctx->cache_dir - 1);
+        ctx->cache_dir[0] = '\0';
+        ctx->disk_cache = 0;
+    }
 }
 
 static clconv_context *context_alloc(const clconv_context_options *o)

@@ -25,7 +25,7 @@ struct program_entry {
 };
 
 #define CACHE_MAGIC "CLCONVPB"
-#define CACHE_FORMAT 1u
+#define CACHE_FORMAT 2u /* 2: the checksum covers the key text too */
 #define MAX_BINARY ((size_t)1 << 30)
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
@@ -109,7 +109,10 @@ static unsigned char *disk_load(clconv_context *ctx, const disk_key *k, size_t *
     if (!read_exact(f, &bsize, 8) || !read_exact(f, &bsum, 8) || bsize == 0 || bsize > MAX_BINARY)
         goto bad;
     bin = malloc((size_t)bsize);
-    if (!bin || !read_exact(f, bin, (size_t)bsize) || fnv1a(FNV_INIT, bin, (size_t)bsize) != bsum)
+    /* The checksum covers key and binary: an intact key in front of another
+     * entry's binary (a swapped or spliced file) is rejected. */
+    if (!bin || !read_exact(f, bin, (size_t)bsize) ||
+        fnv1a(fnv1a(FNV_INIT, k->key, keylen), bin, (size_t)bsize) != bsum)
         goto bad;
     if (fgetc(f) != EOF) /* trailing garbage: not ours */
         goto bad;
@@ -159,7 +162,7 @@ static void disk_store(clconv_context *ctx, const disk_key *k, cl_program prog)
     int ok = f != NULL;
     if (f) {
         uint32_t fmt = CACHE_FORMAT, keylen = (uint32_t)strlen(k->key);
-        uint64_t b64 = bsize, sum = fnv1a(FNV_INIT, bin, bsize);
+        uint64_t b64 = bsize, sum = fnv1a(fnv1a(FNV_INIT, k->key, keylen), bin, bsize);
         ok = fwrite(CACHE_MAGIC, 1, 8, f) == 8 && fwrite(&fmt, 4, 1, f) == 1 &&
              fwrite(&k->hash, 8, 1, f) == 1 && fwrite(&keylen, 4, 1, f) == 1 &&
              fwrite(k->key, 1, keylen, f) == keylen && fwrite(&b64, 8, 1, f) == 1 &&
