@@ -190,8 +190,10 @@ static clconv_status build_log_fail(clconv_context *ctx, cl_program prog, const 
                        file, options, clconv_cl_error_name(err), log);
 }
 
+/* from_disk: may load the binary from the disk cache (else source only,
+ * and the disk entry is rewritten). */
 static clconv_status build_program(clconv_context *ctx, const char *file, const char *options,
-                                   cl_program *out)
+                                   int from_disk, cl_program *out)
 {
     const clconv_kernel_source *common = find_source("common.cl"), *src = find_source(file);
     if (!common || !src)
@@ -202,7 +204,7 @@ static clconv_status build_program(clconv_context *ctx, const char *file, const 
     int use_disk = ctx->disk_cache && disk_key_make(ctx, common, src, full, &k);
     cl_int err;
     cl_program prog = NULL;
-    if (use_disk) {
+    if (use_disk && from_disk) {
         size_t bsize;
         unsigned char *bin = disk_load(ctx, &k, &bsize);
         if (bin) {
@@ -267,7 +269,7 @@ clconv_status clconv_get_program(clconv_context *ctx, const char *file, const ch
     if (!e) {
         /* Built under the lock: two plans needing one program build it once. */
         cl_program prog;
-        st = build_program(ctx, file, options, &prog);
+        st = build_program(ctx, file, options, 1, &prog);
         if (!st) {
             e = calloc(1, sizeof *e);
             if (e && (e->file = dup_str(file)) && (e->options = dup_str(options))) {
@@ -291,18 +293,60 @@ clconv_status clconv_get_program(clconv_context *ctx, const char *file, const ch
     return st;
 }
 
+/* A program loaded from the disk cache whose kernels cannot be created
+ * (a binary the driver accepted but cannot use): rebuilt from source,
+ * replacing the in-memory entry and the disk file, so the error is not
+ * permanent. */
+static clconv_status rebuild_from_source(clconv_context *ctx, const char *file,
+                                         const char *options, cl_program *program)
+{
+    pthread_mutex_lock(&ctx->lock);
+    program_entry *e;
+    for (e = ctx->programs; e; e = e->next)
+        if (!strcmp(e->file, file) && !strcmp(e->options, options))
+            break;
+    cl_program prog = NULL;
+    clconv_status st = build_program(ctx, file, options, 0, &prog);
+    if (!st && e) {
+        /* kernels made from the old program keep it alive until released */
+        clReleaseProgram(e->program);
+        e->program = prog;
+    } else if (!st) {
+        clReleaseProgram(prog);
+        st = clconv_fail(CLCONV_BUILD_ERROR, "clconv: program %s vanished from the cache", file);
+    }
+    if (!st)
+        *program = prog;
+    pthread_mutex_unlock(&ctx->lock);
+    return st;
+}
+
 clconv_status clconv_create_kernel(clconv_context *ctx, const char *file, const char *options,
                                    const char *name, cl_kernel *kernel)
 {
+    if (!options)
+        options = "";
     cl_program prog;
     clconv_status st = clconv_get_program(ctx, file, options, &prog);
     if (st)
         return st;
     cl_int err;
     *kernel = clCreateKernel(prog, name, &err);
-    if (!*kernel)
+    if (!*kernel && err != CL_OUT_OF_HOST_MEMORY && err != CL_OUT_OF_RESOURCES &&
+        ctx->disk_cache) {
+        clconv_log(ctx, "clconv: kernel %s of a cached %s: %s; rebuilding from source", name, file,
+                   clconv_cl_error_name(err));
+        if ((st = rebuild_from_source(ctx, file, options, &prog)))
+            return st;
+        *kernel = clCreateKernel(prog, name, &err);
+    }
+    if (!*kernel) {
+        if (err == CL_OUT_OF_HOST_MEMORY || err == CL_OUT_OF_RESOURCES)
+            return clconv_fail(CLCONV_OUT_OF_MEMORY, "clconv: kernel %s in %s: clCreateKernel: %s",
+                               name, file, clconv_cl_error_name(err));
         return clconv_fail(CLCONV_BUILD_ERROR, "clconv: kernel %s in %s: clCreateKernel: %s", name,
                            file, clconv_cl_error_name(err));
+    }
     return CLCONV_SUCCESS;
 }
 
