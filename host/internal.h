@@ -146,6 +146,8 @@ int clconv_contains_nocase(const char *hay, const char *needle);
  * user or root; not group/other-writable, unless trust_shared); -1 and a
  * reason in why otherwise. */
 int clconv_secure_dir_open(const char *dir, int trust_shared, char *why, size_t n);
+/* The same, making missing directories (0700) on the way when create. */
+int clconv_secure_dir_open_ex(const char *dir, int trust_shared, int create, char *why, size_t n);
 /* An entry of that directory opened with O_NOFOLLOW and checked on its
  * descriptor (a regular file, and the owner rules); -1 with why ("" if it
  * simply does not exist). */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,20 +143,24 @@ static void disk_store(clconv_context *ctx, const disk_key *k, cl_program prog)
         return;
     }
     /* Private: the directory 0700 (when clconv creates it), the file 0600,
-     * written under a fresh name (O_EXCL, no symlink followed) and renamed.
-     * Nothing is written where nothing would be read back. */
-    clconv_mkdirs_private(ctx->cache_dir);
+     * written under a fresh name (O_EXCL, no symlink followed) and renamed,
+     * all relative to the directory descriptor that was checked: nothing is
+     * written where nothing would be read back. */
     char why[1400] = "";
-    int dfd = clconv_secure_dir_open(ctx->cache_dir, ctx->trust_shared_cache, why, sizeof why);
+    int dfd = clconv_secure_dir_open_ex(ctx->cache_dir, ctx->trust_shared_cache, 1, why, sizeof why);
     if (dfd < 0) {
-        clconv_log_refusal(ctx, why);
+        if (why[0])
+            clconv_log_refusal(ctx, why);
         free(bin);
         return;
     }
-    close(dfd);
-    char tmp[1300];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%p", k->path, (long)getpid(), (void *)prog);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    unsigned rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        rnd = (unsigned)rand();
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%08x", k->name, (long)getpid(), rnd);
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    const int created = fd >= 0;
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (fd >= 0 && !f)
         close(fd);
@@ -169,12 +174,15 @@ static void disk_store(clconv_context *ctx, const disk_key *k, cl_program prog)
              fwrite(&sum, 8, 1, f) == 1 && fwrite(bin, 1, bsize, f) == bsize;
         ok = (fclose(f) == 0) && ok;
     }
-    if (ok && rename(tmp, k->path) == 0)
+    if (ok && renameat(dfd, tmp, dfd, k->name) == 0)
         clconv_log(ctx, "clconv: cache write %s", k->path);
     else {
-        remove(tmp);
-        clconv_log(ctx, "clconv: cache write failed for %s: %s", k->path, strerror(errno));
+        const int e = errno;
+        if (created) /* never remove what someone else put there */
+            unlinkat(dfd, tmp, 0);
+        clconv_log(ctx, "clconv: cache write failed for %s: %s", k->path, strerror(e));
     }
+    close(dfd);
     free(bin);
 }
 

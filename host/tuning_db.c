@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,17 +113,41 @@ static int parse_line(char *line, tuning_entry *e)
 
 /* Reads path into a fresh array (NULL, 0 if it is missing).  Lines of
  * another device, and corrupt lines, are skipped and logged. */
-static tuning_entry *read_db(const clconv_context *ctx, const char *path, int *count,
-                             int *is_foreign)
+#define DB_MAX_BYTES ((off_t)64 << 20)
+
+/* dfd >= 0: the file is name in that (checked) directory, dir its path for
+ * messages; else path.  *refused (if not NULL): the file exists but was not
+ * read (someone else could have written it, or it is too large). */
+static tuning_entry *read_db(const clconv_context *ctx, const char *path, int dfd,
+                             const char *dir, const char *name, int *count, int *is_foreign,
+                             int *refused)
 {
     *count = 0;
     if (is_foreign)
         *is_foreign = 0;
-    char why[1400];
-    FILE *f = clconv_secure_fopen_read(path, ctx->trust_shared_cache, why, sizeof why);
+    if (refused)
+        *refused = 0;
+    char why[1400] = "";
+    FILE *f = NULL;
+    if (dfd >= 0) {
+        int fd = clconv_secure_open_at(dfd, dir, name, ctx->trust_shared_cache, why, sizeof why);
+        if (fd >= 0 && !(f = fdopen(fd, "rb")))
+            close(fd);
+    } else {
+        f = clconv_secure_fopen_read(path, ctx->trust_shared_cache, why, sizeof why);
+    }
+    struct stat fst;
+    if (f && fstat(fileno(f), &fst) == 0 && fst.st_size > DB_MAX_BYTES) {
+        snprintf(why, sizeof why, "%s is larger than %lld bytes", path, (long long)DB_MAX_BYTES);
+        fclose(f);
+        f = NULL;
+    }
     if (!f) {
-        if (why[0])
+        if (why[0]) {
             clconv_log_refusal((clconv_context *)ctx, why);
+            if (refused)
+                *refused = 1;
+        }
         return NULL;
     }
     tuning_entry *v = NULL;
@@ -262,7 +287,7 @@ static void ensure_loaded(clconv_context *ctx)
         return;
     ctx->tuning_loaded = 1;
     if (ctx->tuning_db[0])
-        ctx->tuning = read_db(ctx, ctx->tuning_db, &ctx->n_tuning, NULL);
+        ctx->tuning = read_db(ctx, ctx->tuning_db, -1, NULL, NULL, &ctx->n_tuning, NULL, NULL);
     if (!ctx->no_system_tuning)
         merge_system(ctx);
 }
@@ -385,39 +410,68 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
     snprintf(e.params, sizeof e.params, "%s", params);
     e.ms = ms;
 
-    /* The directory, as the program cache makes it. */
+    /* Everything relative to the directory descriptor that was checked
+     * (made 0700 on the way if missing): never written where it would not
+     * be read back (secure_file.c). */
     char dir[1300];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
+    const char *name = path;
     if (slash && slash != dir) {
         *slash = '\0';
-        clconv_mkdirs_private(dir);
+        name = path + (slash - dir) + 1;
     } else {
         snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
+        name = slash ? path + 1 : path;
     }
-    /* Never write where it would not be read back (secure_file.c). */
-    char why[1400];
-    int dfd = clconv_secure_dir_open(dir, ctx->trust_shared_cache, why, sizeof why);
+    char why[1400] = "";
+    int dfd = clconv_secure_dir_open_ex(dir, ctx->trust_shared_cache, 1, why, sizeof why);
     if (dfd < 0)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: %s; not written", op,
-                           path, why);
-    close(dfd);
-    char lockp[1300], tmp[1300];
-    snprintf(lockp, sizeof lockp, "%s.lock", path);
-    int lfd = open(lockp, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-    if (lfd < 0)
-        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot open %s: %s",
-                           op, path, lockp, strerror(errno));
-    while (flock(lfd, LOCK_EX) != 0 && errno == EINTR)
-        ;
-    int count = 0, foreign = 0;
-    tuning_entry *v = read_db(ctx, path, &count, &foreign);
+                           path, why[0] ? why : "cannot create its directory");
+    char lockn[1300], tmp[1400];
+    snprintf(lockn, sizeof lockn, "%s.lock", name);
+    int lfd = openat(dfd, lockn, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    struct stat lst;
+    if (lfd < 0 || fstat(lfd, &lst) != 0 || !S_ISREG(lst.st_mode)) {
+        clconv_status e = clconv_fail(CLCONV_INVALID_ARGUMENT,
+                                      "%s: tuning database %s: cannot use %s.lock: %s", op, path,
+                                      path, lfd < 0 ? strerror(errno) : "not a regular file");
+        if (lfd >= 0)
+            close(lfd);
+        close(dfd);
+        return e;
+    }
+    /* Bounded wait: a lock held forever (by anyone who can open the file)
+     * fails the call instead of hanging it. */
+    int locked = 0;
+    for (int i = 0; i < 3000 && !locked; i++) {
+        if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
+            locked = 1;
+        else if (errno == EWOULDBLOCK || errno == EINTR)
+            usleep(10000);
+        else
+            break;
+    }
+    if (!locked) {
+        close(lfd);
+        close(dfd);
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: tuning database %s: %s.lock stayed locked for 30 s; not written",
+                           op, path, path);
+    }
+    int count = 0, foreign = 0, refused = 0;
+    tuning_entry *v = read_db(ctx, path, dfd, dir, name, &count, &foreign, &refused);
     clconv_status st = CLCONV_SUCCESS;
-    if (foreign) {
-        /* Another device's (or version's) results: never overwritten. */
+    if (foreign || refused) {
+        /* Another device's (or version's) results, or a file clconv would
+         * not read: never overwritten (its lines would be lost). */
         st = clconv_fail(CLCONV_INVALID_ARGUMENT,
-                         "%s: tuning database %s holds another device's, driver's or clconv "
-                         "version's results; not overwritten (remove it or choose another path)",
+                         foreign ? "%s: tuning database %s holds another device's, driver's or "
+                                   "clconv version's results; not overwritten (remove it or "
+                                   "choose another path)"
+                                 : "%s: tuning database %s exists but is not trusted (see the "
+                                   "log); not overwritten (fix its owner or mode, or remove it)",
                          op, path);
         goto out;
     }
@@ -425,8 +479,11 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
         st = clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
         goto out;
     }
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
+    unsigned rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        rnd = (unsigned)rand();
+    snprintf(tmp, sizeof tmp, "%s.%ld.%08x.tmp", name, (long)getpid(), rnd);
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         st = clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot write: %s", op,
                          path, strerror(errno));
@@ -444,10 +501,10 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
     ok = ok && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || renameat(dfd, tmp, dfd, name) != 0) {
         st = clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: tuning database %s: cannot write: %s", op,
                          path, strerror(errno));
-        unlink(tmp);
+        unlinkat(dfd, tmp, 0);
         goto out;
     }
     /* The context sees what it just wrote (and what others wrote) on its
@@ -462,6 +519,7 @@ out:
     free(v);
     flock(lfd, LOCK_UN);
     close(lfd);
+    close(dfd);
     return st;
 }
 

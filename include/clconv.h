@@ -118,7 +118,9 @@ typedef struct clconv_context_options {
      * $XDG_CACHE_HOME/clconv, else ~/.cache/clconv.  Read only where nobody
      * else could have written (a binary is code that runs in this
      * process): the directory owned by the effective user or root and not
-     * group/other-writable, each entry a regular file (no symlink, FIFO or
+     * group/other-writable, its ancestors and the symlinks on its path
+     * owned by that user or root (ancestors writable by others only if
+     * sticky), each entry a regular file (no symlink, FIFO or
      * device) with the same owner rules, checked on the open descriptor;
      * anything else is ignored (logged once) and built from source.
      * Created directories are 0700, files 0600.                            */

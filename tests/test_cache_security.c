@@ -7,6 +7,7 @@
  *     planted by someone else);
  *   - an entry that is a symbolic link (to a valid binary), a FIFO (which
  *     must not hang the caller) or a character device;
+ *   - a cache directory of our own reached through another uid's symlink;
  * and the same owner and mode rules for the tuning database.  The
  * trust_shared_cache option loads the owner/mode cases (never symlinks or
  * FIFOs).  What clconv creates is private: directories 0700, files 0600.
@@ -241,6 +242,37 @@ static void entry_device(const char *dir, const char *entry)
         FAILF("mknod failed");
 }
 
+/* A cache directory of our own, reached through a symlink that another
+ * user planted (in /tmp, say): its content is whatever that user chose to
+ * point at, so it is refused; through our own symlink it is used. */
+static void test_symlinked_dir(int root)
+{
+    char dir[64], entry[1300], link[128];
+    if (!warm(dir, sizeof dir, entry, sizeof entry))
+        return;
+    snprintf(link, sizeof link, "%s-link", dir);
+    if (symlink(dir, link) != 0) {
+        FAILF("symlink failed");
+        remove_tree(dir);
+        return;
+    }
+    log_counts lc = run_once("cache directory through our own symlink", link, 0);
+    if (!lc.hit || lc.refused)
+        FAILF("our own symlinked cache directory was not used (hits %d): %s", lc.hit, lc.refusal);
+    if (root) {
+        if (lchown(link, OTHER_UID, OTHER_UID) != 0)
+            FAILF("lchown failed");
+        lc = run_once("cache directory through another uid's symlink", link, 0);
+        if (lc.hit || lc.refused != 1 || !strstr(lc.refusal, "symlink"))
+            FAILF("a cache directory reached through another uid's symlink: hits %d, log: %s",
+                  lc.hit, lc.refusal);
+        else
+            printf("%-44s refused: %s\n", "cache directory via another uid's symlink", lc.refusal);
+    }
+    unlink(link);
+    remove_tree(dir);
+}
+
 static void test_created_modes(void)
 {
     char base[64] = "/tmp/clconv-sec-XXXXXX", dir[200], entry[1300];
@@ -350,6 +382,19 @@ static void test_tuning_db(int root)
               lc.refusal);
     if (!strstr(auto_choice(dir, db, 1, &lc), "choice: database"))
         FAILF("world-writable tuning database with trust_shared_cache: not used");
+    /* a database clconv will not read is not overwritten either (its
+     * lines would be lost) */
+    chmod(db, 0664);
+    struct stat before, after;
+    stat(db, &before);
+    ctx = make_ctx(&lc, dir, db, 0);
+    clconv_status st1 = clconv_tune(ctx, &d, CLCONV_ALGO_DIRECT, &to, &r);
+    clconv_context_destroy(ctx);
+    stat(db, &after);
+    if (st1 == CLCONV_SUCCESS || !strstr(clconv_last_error(), "not overwritten") ||
+        before.st_ino != after.st_ino || before.st_size != after.st_size)
+        FAILF("tuning into a database it refuses to read: status %s, \"%s\"",
+              clconv_status_string(st1), clconv_last_error());
     chmod(db, 0600);
     if (root) {
         if (chown(db, OTHER_UID, OTHER_UID) != 0)
@@ -382,6 +427,7 @@ int main(void)
         printf("note: not root: the other-owner cases and the device node are skipped\n");
     test_created_modes();
     test_layouts(root);
+    test_symlinked_dir(root);
     test_tuning_db(root);
     if (test_failures) {
         printf("%d failures\n", test_failures);
