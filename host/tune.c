@@ -9,7 +9,9 @@
  * `runs` (device time from profiling events when the queue has them,
  * otherwise host time around the run).  Candidates that resolve to the same
  * kernels (the plan's description, which names its blocking) are timed
- * once.  Builds count against the time budget but not in the ranking. */
+ * once.  Builds count against the time budget but not in the ranking.  The
+ * defaults and the two best others are finally timed again, interleaved
+ * (see "finalists"). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "internal.h"
 
@@ -177,26 +179,35 @@ static clconv_status time_one(clconv_plan *plan, tune_data *d, const char *op, d
 
 typedef enum { RUN_OK, RUN_WRONG, RUN_FAILED } run_verdict;
 
-/* Weights, a checked run and the timed runs of one plan. */
-static run_verdict run_plan(clconv_plan *plan, tune_data *d, int runs, const char *params,
-                            const char *op, double *median, double *err, char *why, size_t nwhy)
+/* Weights set, and the shared workspace grown to what the plan needs. */
+static clconv_status prepare_plan(clconv_plan *plan, tune_data *d, const char *op)
 {
-    clconv_status st;
     size_t wsb = 0;
-    *median = 0;
-    *err = INFINITY;
+    clconv_status st;
     if ((st = clconv_plan_set_weights_host(plan, d->w, d->desc->has_bias ? d->b : NULL)) ||
         (st = clconv_plan_workspace_size(plan, &wsb)))
-        goto failed;
+        return st;
     if (wsb > d->ws_bytes) {
         if (d->bws)
             clReleaseMemObject(d->bws);
         d->bws = NULL;
         d->ws_bytes = 0;
         if ((st = clconv_buffer_create(d->ctx, op, CL_MEM_READ_WRITE, wsb, NULL, &d->bws)))
-            goto failed;
+            return st;
         d->ws_bytes = wsb;
     }
+    return CLCONV_SUCCESS;
+}
+
+/* Weights, a checked run and the timed runs of one plan. */
+static run_verdict run_plan(clconv_plan *plan, tune_data *d, int runs, const char *params,
+                            const char *op, double *median, double *err, char *why, size_t nwhy)
+{
+    clconv_status st;
+    *median = 0;
+    *err = INFINITY;
+    if ((st = prepare_plan(plan, d, op)))
+        goto failed;
     if ((st = poison(d, d->by, d->ny * sizeof(float), op)) ||
         (d->bws && (st = poison(d, d->bws, d->ws_bytes, op))))
         goto failed;
@@ -300,6 +311,76 @@ static void space_candidate(const space_iter *it, long i, char *buf, size_t n)
     }
 }
 
+/* ---- finalists: timed again, interleaved ------------------------------------
+ * Candidates are first timed one after another, so a burst of load on a
+ * shared machine can make one look slow (or fast).  The defaults and the
+ * best two others are then timed again one run at a time in turn, so a
+ * burst hits them alike, and the choice and the recorded time come from
+ * these medians; the defaults' time in the report too, so the speed-up is
+ * measured within one window. */
+#define FINALISTS 3
+
+typedef struct {
+    char params[256], ident[256];
+    double ms;
+} finalist;
+
+/* f[0] is the defaults (if they ran correctly), f[1..] the best others. */
+static void keep_finalist(finalist *f, int *n, int is_default, const char *params,
+                          const char *ident, double ms)
+{
+    finalist c;
+    snprintf(c.params, sizeof c.params, "%s", params);
+    snprintf(c.ident, sizeof c.ident, "%s", ident);
+    c.ms = ms;
+    if (is_default) {
+        memmove(f + 1, f, (size_t)(*n < FINALISTS ? *n : FINALISTS - 1) * sizeof *f);
+        f[0] = c;
+        if (*n < FINALISTS)
+            (*n)++;
+        return;
+    }
+    const int first = *n > 0 && f[0].params[0] == '\0' ? 1 : 0; /* the defaults stay */
+    int at = *n;
+    for (int i = first; i < *n; i++)
+        if (ms < f[i].ms) {
+            at = i;
+            break;
+        }
+    if (at >= FINALISTS)
+        return;
+    const int keep = *n < FINALISTS ? *n : FINALISTS - 1;
+    memmove(f + at + 1, f + at, (size_t)(keep - at) * sizeof *f);
+    f[at] = c;
+    if (*n < FINALISTS)
+        (*n)++;
+}
+
+static void retime_finalists(clconv_context *ctx, const conv_problem *p, clconv_algorithm algo,
+                             tune_data *d, finalist *f, int n, int runs, const char *op)
+{
+    clconv_plan *plans[FINALISTS] = {NULL};
+    double t[FINALISTS][64];
+    int ok[FINALISTS] = {0};
+    if (runs > 64)
+        runs = 64;
+    for (int i = 0; i < n; i++)
+        ok[i] = !clconv_plan_create_params(ctx, p, algo, f[i].params, op, &plans[i]) &&
+                !prepare_plan(plans[i], d, op);
+    for (int r = 0; r < runs; r++)
+        for (int i = 0; i < n; i++)
+            if (ok[i] && time_one(plans[i], d, op, &t[i][r]))
+                ok[i] = 0;
+    for (int i = 0; i < n; i++) {
+        if (ok[i]) {
+            qsort(t[i], (size_t)runs, sizeof t[i][0], cmp_double);
+            f[i].ms = runs % 2 ? t[i][runs / 2] : 0.5 * (t[i][runs / 2 - 1] + t[i][runs / 2]);
+        }
+        clconv_plan_destroy(plans[i]);
+    }
+    clconv_clear_error();
+}
+
 static clconv_status resolve(clconv_context *ctx, const clconv_conv_desc *desc, const char *op,
                              conv_problem *p)
 {
@@ -346,7 +427,8 @@ clconv_status clconv_tune(clconv_context *ctx, const clconv_conv_desc *desc,
         data_free(&d);
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
     }
-    int n_seen = 0, have_best = 0;
+    int n_seen = 0, have_best = 0, n_final = 0;
+    finalist fin[FINALISTS];
     const char *an = clconv_algorithm_name(algo);
     /* Candidate -1 is the defaults, then the space. */
     for (long i = -1; i < it.total; i++) {
@@ -390,6 +472,7 @@ clconv_status clconv_tune(clconv_context *ctx, const clconv_conv_desc *desc,
             progress(options, "%s [%s] %s: %.4f ms (err %.2g)", an, params, ident, ms, err);
             if (i < 0)
                 report->default_ms = ms;
+            keep_finalist(fin, &n_final, i < 0, params, ident, ms);
             if (!have_best || ms < report->best_ms) {
                 have_best = 1;
                 report->best_ms = ms;
@@ -401,6 +484,20 @@ clconv_status clconv_tune(clconv_context *ctx, const clconv_conv_desc *desc,
         clconv_clear_error();
     }
     free(seen);
+    if (n_final > 1) {
+        retime_finalists(ctx, &p, algo, &d, fin, n_final, runs, op);
+        int b = 0;
+        for (int i = 1; i < n_final; i++)
+            if (fin[i].ms < fin[b].ms)
+                b = i;
+        if (fin[0].params[0] == '\0' && report->default_ms > 0)
+            report->default_ms = fin[0].ms;
+        report->best_ms = fin[b].ms;
+        snprintf(report->best_params, sizeof report->best_params, "%s", fin[b].params);
+        snprintf(report->best_describe, sizeof report->best_describe, "%s", fin[b].ident);
+        progress(options, "%s: finalists timed again in turn; best [%s] %.4f ms", an,
+                 fin[b].params, fin[b].ms);
+    }
     data_free(&d);
     if (!have_best)
         return clconv_fail(CLCONV_UNSUPPORTED,
