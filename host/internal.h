@@ -153,6 +153,9 @@ int clconv_secure_dir_open_ex(const char *dir, int trust_shared, int create, cha
  * simply does not exist). */
 int clconv_secure_open_at(int dir_fd, const char *dir, const char *name, int trust_shared,
                           char *why, size_t n);
+/* path's directory ("." or "/" when it has none) into dir; returns its
+ * last component. */
+const char *clconv_split_path(const char *path, char *dir, size_t n);
 /* Both for one path; NULL with why ("" if the file or directory is just
  * missing). */
 FILE *clconv_secure_fopen_read(const char *path, int trust_shared, char *why, size_t n);

@@ -254,17 +254,22 @@ int clconv_secure_open_at(int dir_fd, const char *dir, const char *name, int tru
     return fd;
 }
 
+const char *clconv_split_path(const char *path, char *dir, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, n, ".");
+    else if (slash == path)
+        snprintf(dir, n, "/");
+    else
+        snprintf(dir, n, "%.*s", (int)(slash - path), path);
+    return slash ? slash + 1 : path;
+}
+
 FILE *clconv_secure_fopen_read(const char *path, int trust_shared, char *why, size_t n)
 {
     char dir[1300];
-    const char *slash = strrchr(path, '/');
-    const char *name = slash ? slash + 1 : path;
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    const char *name = clconv_split_path(path, dir, sizeof dir);
     why[0] = '\0';
     int dfd = clconv_secure_dir_open(dir, trust_shared, why, n);
     if (dfd < 0) {

@@ -414,16 +414,7 @@ clconv_status clconv_tuning_store(clconv_context *ctx, const conv_problem *p,
      * (made 0700 on the way if missing): never written where it would not
      * be read back (secure_file.c). */
     char dir[1300];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    const char *name = path;
-    if (slash && slash != dir) {
-        *slash = '\0';
-        name = path + (slash - dir) + 1;
-    } else {
-        snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
-        name = slash ? path + 1 : path;
-    }
+    const char *name = clconv_split_path(path, dir, sizeof dir);
     char why[1400] = "";
     int dfd = clconv_secure_dir_open_ex(dir, ctx->trust_shared_cache, 1, why, sizeof why);
     if (dfd < 0)
