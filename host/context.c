@@ -8,10 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PLATFORMS 16
-#define MAX_DEVICES 64
-/* CL_PLATFORM_NOT_FOUND_KHR from cl_khr_icd: the loader found no ICD. */
-#define CL_PLATFORM_NOT_FOUND_KHR_VALUE (-1001)
 
 void clconv_context_options_init(clconv_context_options *o)
 {
@@ -46,91 +42,18 @@ int clconv_contains_nocase(const char *hay, const char *needle)
     return 0;
 }
 
-/* "P:D" with both numbers; 1 if spec has that form. */
-static int parse_index_spec(const char *spec, unsigned *p, unsigned *d)
-{
-    char *end;
-    if (!isdigit((unsigned char)spec[0]))
-        return 0;
-    unsigned long a = strtoul(spec, &end, 10);
-    if (*end != ':' || !isdigit((unsigned char)end[1]))
-        return 0;
-    unsigned long b = strtoul(end + 1, &end, 10);
-    if (*end)
-        return 0;
-    *p = (unsigned)a;
-    *d = (unsigned)b;
-    return 1;
-}
-
 static clconv_status choose_device(const char *spec, cl_platform_id *out_p, cl_device_id *out_d)
 {
     const char *op = "clconv_context_create";
-    cl_platform_id plats[MAX_PLATFORMS];
-    cl_uint np = 0;
-    cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
-    if (err == CL_PLATFORM_NOT_FOUND_KHR_VALUE || np == 0)
-        return clconv_fail(CLCONV_DEVICE_NOT_FOUND,
-                           "%s: no OpenCL platform found (is an ICD such as pocl-opencl-icd "
-                           "installed?)",
-                           op);
-    if (err)
-        return clconv_cl_fail(op, "clGetPlatformIDs", err);
-    if (np > MAX_PLATFORMS)
-        np = MAX_PLATFORMS;
-    unsigned want_p = 0, want_d = 0;
-    int by_index = spec && parse_index_spec(spec, &want_p, &want_d);
-    cl_platform_id first_p = NULL, gpu_p = NULL;
-    cl_device_id first_d = NULL, gpu_d = NULL;
-    for (cl_uint i = 0; i < np; i++) {
-        cl_device_id devs[MAX_DEVICES];
-        cl_uint nd = 0;
-        if (clGetDeviceIDs(plats[i], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devs, &nd) != CL_SUCCESS)
-            continue;
-        if (nd > MAX_DEVICES)
-            nd = MAX_DEVICES;
-        char pname[256] = "";
-        clGetPlatformInfo(plats[i], CL_PLATFORM_NAME, sizeof pname - 1, pname, NULL);
-        for (cl_uint j = 0; j < nd; j++) {
-            char dname[256] = "";
-            cl_device_type t = 0;
-            clGetDeviceInfo(devs[j], CL_DEVICE_NAME, sizeof dname - 1, dname, NULL);
-            clGetDeviceInfo(devs[j], CL_DEVICE_TYPE, sizeof t, &t, NULL);
-            if (spec && *spec) {
-                if (by_index ? (i == want_p && j == want_d)
-                             : (clconv_contains_nocase(dname, spec) || clconv_contains_nocase(pname, spec))) {
-                    *out_p = plats[i];
-                    *out_d = devs[j];
-                    return CLCONV_SUCCESS;
-                }
-                continue;
-            }
-            if (!first_d) {
-                first_p = plats[i];
-                first_d = devs[j];
-            }
-            if (!gpu_d && (t & CL_DEVICE_TYPE_GPU)) {
-                gpu_p = plats[i];
-                gpu_d = devs[j];
-            }
-        }
+    clconv_device_list list;
+    clconv_status st = clconv_device_list_get(op, &list);
+    size_t i = 0;
+    if (!st && !(st = clconv_device_list_pick(op, &list, spec, &i))) {
+        *out_p = list.entries[i].platform;
+        *out_d = list.entries[i].device;
     }
-    if (spec && *spec)
-        return clconv_fail(CLCONV_DEVICE_NOT_FOUND,
-                           "%s: device = \"%s\": no OpenCL device matches (use \"P:D\" indices "
-                           "or a name substring; `clconv-bench devices` lists them)",
-                           op, spec);
-    if (gpu_d) {
-        *out_p = gpu_p;
-        *out_d = gpu_d;
-        return CLCONV_SUCCESS;
-    }
-    if (first_d) {
-        *out_p = first_p;
-        *out_d = first_d;
-        return CLCONV_SUCCESS;
-    }
-    return clconv_fail(CLCONV_DEVICE_NOT_FOUND, "%s: no OpenCL device found", op);
+    clconv_device_list_free(&list);
+    return st;
 }
 
 static void describe_device(clconv_context *ctx)

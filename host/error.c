@@ -27,6 +27,8 @@ const char *clconv_last_error(void) { return last_error; }
 
 const char *clconv_version(void) { return CLCONV_VERSION_STRING; }
 
+unsigned clconv_version_number(void) { return CLCONV_VERSION_NUMBER; }
+
 void clconv_clear_error(void) { last_error[0] = '\0'; }
 
 clconv_status clconv_fail(clconv_status status, const char *fmt, ...)

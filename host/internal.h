@@ -140,6 +140,21 @@ struct clconv_context {
 
 /* Whether needle (non-empty) occurs in hay, ignoring ASCII case (context.c). */
 int clconv_contains_nocase(const char *hay, const char *needle);
+
+/* ---- devices (devices.c) ---------------------------------------------------- */
+
+/* Every device, numbered "P:D" (malloc'ed; count 0 when there is no
+ * platform). */
+typedef struct clconv_device_list {
+    clconv_device_info *entries;
+    size_t count;
+} clconv_device_list;
+clconv_status clconv_device_list_get(const char *op, clconv_device_list *list);
+void clconv_device_list_free(clconv_device_list *list);
+/* The device spec names ("P:D" or a name substring; NULL or "": the first
+ * GPU, else the first device); DEVICE_NOT_FOUND with a message if none. */
+clconv_status clconv_device_list_pick(const char *op, const clconv_device_list *list,
+                                      const char *spec, size_t *index);
 /* ---- files nobody else could have written (secure_file.c) --------------- */
 
 /* The directory opened and checked on its descriptor (owner: the effective

@@ -17,6 +17,8 @@ const char *clconv_algorithm_name(clconv_algorithm a)
     return (unsigned)a < CLCONV_ALGO_COUNT ? algo_names[a] : NULL;
 }
 
+int clconv_algorithm_count(void) { return CLCONV_ALGO_COUNT; }
+
 clconv_status clconv_algorithm_from_name(const char *name, clconv_algorithm *out)
 {
     if (!name || !out)

@@ -61,6 +61,10 @@
 #include <CL/cl.h>
 #include <stddef.h>
 
+/* CLCONV_VERSION_MAJOR, _MINOR, _PATCH, _NUMBER and _STRING: the version
+ * this header belongs to (generated from CMake's project version). */
+#include "clconv_version.h"
+
 #if defined(CLCONV_BUILDING) && defined(__GNUC__)
 #define CLCONV_API __attribute__((visibility("default")))
 #else
@@ -71,9 +75,6 @@
 extern "C" {
 #endif
 
-#define CLCONV_VERSION_MAJOR 0
-#define CLCONV_VERSION_MINOR 1
-#define CLCONV_VERSION_PATCH 0
 #define CLCONV_MAX_RANK 3
 
 /* ------------------------------------------------------------------------ */
@@ -99,8 +100,11 @@ CLCONV_API const char *clconv_status_string(clconv_status status);
  * the next clconv call on this thread. */
 CLCONV_API const char *clconv_last_error(void);
 
-/* Library version as "MAJOR.MINOR.PATCH". */
+/* The version of the library linked at run time, which may differ from the
+ * header's CLCONV_VERSION_STRING / CLCONV_VERSION_NUMBER: "MAJOR.MINOR.PATCH"
+ * and MAJOR * 10000 + MINOR * 100 + PATCH. */
 CLCONV_API const char *clconv_version(void);
+CLCONV_API unsigned clconv_version_number(void);
 
 /* ------------------------------------------------------------------------ */
 /* Context                                                                  */
@@ -161,6 +165,31 @@ typedef struct clconv_context_options {
 } clconv_context_options;
 
 CLCONV_API void clconv_context_options_init(clconv_context_options *options);
+
+/* The OpenCL devices clconv can open, numbered across every platform in
+ * the ICD loader's order.  id is what clconv_context_options.device (and
+ * CLCONV_DEVICE, and clconv-bench --device) takes.  The list is read anew on
+ * every call.  Strings are cut to their field's size. */
+typedef struct clconv_device_info {
+    char id[24];              /* "P:D": platform and device index */
+    unsigned platform_index, device_index;
+    cl_platform_id platform;
+    cl_device_id device;
+    char type[16];            /* "GPU", "CPU", "accelerator" or "other" */
+    char name[256];           /* CL_DEVICE_NAME */
+    char platform_name[256];  /* CL_PLATFORM_NAME */
+    char version[128];        /* CL_DEVICE_VERSION ("OpenCL 3.0 PoCL ...") */
+    char driver[128];         /* CL_DRIVER_VERSION */
+    int is_default;           /* what clconv_context_create(NULL, ...) opens:
+                                 CLCONV_DEVICE if set, else the first GPU,
+                                 else the first device */
+} clconv_device_info;
+
+/* The number of devices (0 with CLCONV_SUCCESS when there is no OpenCL
+ * platform at all). */
+CLCONV_API clconv_status clconv_device_count(size_t *count);
+/* Device index (0 .. count-1); CLCONV_INVALID_ARGUMENT past the end. */
+CLCONV_API clconv_status clconv_device_describe(size_t index, clconv_device_info *info);
 
 /* Opens a device and creates its own cl_context and in-order queue.
  * options may be NULL (defaults).  Fails with CLCONV_DEVICE_NOT_FOUND when
@@ -263,7 +292,11 @@ CLCONV_API size_t clconv_conv_output_elems(const clconv_conv_desc *desc);
 /* Plans                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Values are pinned. */
+/* Values are pinned: an algorithm keeps its number.  CLCONV_ALGO_COUNT is
+ * a sentinel (one past the last algorithm this header knows) and grows
+ * when algorithms are added: do not store it, and size tables at run time
+ * with clconv_algorithm_count(), which the library linked at run time
+ * answers. */
 typedef enum clconv_algorithm {
     CLCONV_ALGO_AUTO = 0,
     CLCONV_ALGO_DIRECT = 1,        /* universal: every valid descriptor          */
@@ -275,6 +308,10 @@ typedef enum clconv_algorithm {
     CLCONV_ALGO_DECONV_D2S = 7,    /* transposed, stride >= 2, via depth_to_space  */
     CLCONV_ALGO_COUNT = 8
 } clconv_algorithm;
+
+/* The number of algorithm values of the library linked at run time,
+ * AUTO included (CLCONV_ALGO_COUNT of its own header). */
+CLCONV_API int clconv_algorithm_count(void);
 
 /* "auto", "direct", "gemm", "winograd_f2x2", ...; NULL if out of range. */
 CLCONV_API const char *clconv_algorithm_name(clconv_algorithm algorithm);

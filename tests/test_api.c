@@ -723,9 +723,60 @@ static void test_threads(void)
     clconv_context_destroy(ctx);
 }
 
+/* The growth points: version macros and function agree, the algorithm
+ * count is the library's, and the device list is what a context opens. */
+static void test_versions_and_devices(void)
+{
+    CHECK(CLCONV_VERSION_NUMBER ==
+          CLCONV_VERSION_MAJOR * 10000 + CLCONV_VERSION_MINOR * 100 + CLCONV_VERSION_PATCH);
+    CHECK(clconv_version_number() == CLCONV_VERSION_NUMBER);
+    CHECK(!strcmp(clconv_version(), CLCONV_VERSION_STRING));
+    CHECK(clconv_algorithm_count() == CLCONV_ALGO_COUNT);
+    CHECK(clconv_algorithm_name((clconv_algorithm)clconv_algorithm_count()) == NULL);
+
+    CHECK(clconv_device_count(NULL) == CLCONV_INVALID_ARGUMENT);
+    CHECK(clconv_device_describe(0, NULL) == CLCONV_INVALID_ARGUMENT);
+    size_t n = 0;
+    CHECK(clconv_device_count(&n) == CLCONV_SUCCESS);
+    CHECK(clconv_device_describe(n, &(clconv_device_info){0}) == CLCONV_INVALID_ARGUMENT);
+    CHECK(strstr(clconv_last_error(), "index") != NULL);
+    int defaults = 0;
+    for (size_t i = 0; i < n; i++) {
+        clconv_device_info d;
+        if (clconv_device_describe(i, &d) != CLCONV_SUCCESS) {
+            FAILF("clconv_device_describe(%zu): %s", i, clconv_last_error());
+            continue;
+        }
+        char id[32];
+        snprintf(id, sizeof id, "%u:%u", d.platform_index, d.device_index);
+        CHECK(!strcmp(d.id, id));
+        CHECK(d.name[0] && d.type[0] && d.platform && d.device);
+        defaults += d.is_default;
+        /* The id opens that very device. */
+        clconv_context_options o;
+        clconv_context_options_init(&o);
+        o.device = d.id;
+        clconv_context *ctx = NULL;
+        if (clconv_context_create(&o, &ctx) == CLCONV_SUCCESS) {
+            CHECK(clconv_context_device(ctx) == d.device);
+            if (d.is_default) {
+                clconv_context *def = NULL;
+                CHECK(clconv_context_create(NULL, &def) == CLCONV_SUCCESS);
+                CHECK(def && clconv_context_device(def) == d.device);
+                clconv_context_destroy(def);
+            }
+            clconv_context_destroy(ctx);
+        } else {
+            FAILF("device \"%s\": %s", d.id, clconv_last_error());
+        }
+    }
+    CHECK(n == 0 || defaults == 1 || getenv("CLCONV_DEVICE"));
+}
+
 int main(void)
 {
     test_desc();
+    test_versions_and_devices();
     test_context_lifecycle();
     clconv_context *ctx = test_context();
     test_events(ctx);

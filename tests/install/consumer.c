@@ -6,6 +6,13 @@
 
 int main(void)
 {
+    /* The header and the library are of one version (the header's macros
+     * are generated from the same CMake project version). */
+    if (clconv_version_number() != CLCONV_VERSION_NUMBER) {
+        printf("FAIL: library %s (%u), header %s (%d)\n", clconv_version(),
+               clconv_version_number(), CLCONV_VERSION_STRING, CLCONV_VERSION_NUMBER);
+        return 1;
+    }
     clconv_context *ctx;
     clconv_status st = clconv_context_create(NULL, &ctx);
     if (st == CLCONV_DEVICE_NOT_FOUND) {
