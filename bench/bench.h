@@ -24,6 +24,8 @@ int cmd_run(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_problem(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* ---- messages (util.c) ----------------------------------------------------- */
 

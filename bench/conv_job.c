@@ -32,7 +32,7 @@ static clconv_status cl_fail(conv_job *j, const char *call, cl_int err)
                : CLCONV_OPENCL_ERROR;
 }
 
-clconv_status conv_job_run(conv_job *j)
+clconv_status conv_job_prepare(conv_job *j)
 {
     const clconv_conv_desc *d = j->desc;
     const size_t nx = clconv_conv_input_elems(d), ny = clconv_conv_output_elems(d);
@@ -44,12 +44,20 @@ clconv_status conv_job_run(conv_job *j)
     if (!nx || !ny)
         return lib_fail(j, CLCONV_INVALID_ARGUMENT, "");
 
+    plan_run *rp = calloc(1, sizeof *rp);
+    if (!rp) {
+        snprintf(j->why, sizeof j->why, "out of host memory");
+        return CLCONV_OUT_OF_MEMORY;
+    }
+    j->priv = rp;
     plan_run r = {NULL, NULL, NULL, NULL};
     float *y = NULL;
     clconv_status st;
     double t0 = bench_now_ms();
-    if ((st = clconv_plan_create(j->ctx, d, j->algo, &r.plan)))
-        return lib_fail(j, st, "");
+    if ((st = clconv_plan_create(j->ctx, d, j->algo, &r.plan))) {
+        lib_fail(j, st, "");
+        goto done;
+    }
     j->plan_ms = bench_now_ms() - t0;
     j->ran = clconv_plan_algorithm(r.plan);
     snprintf(j->describe, sizeof j->describe, "%s", clconv_plan_describe(r.plan));
@@ -112,18 +120,43 @@ clconv_status conv_job_run(conv_job *j)
         if (j->ref)
             j->err = bench_rel_l2(y, j->ref, ny);
     }
-    if (j->reps > 0)
-        st = bench_time(j->ctx, enqueue_plan, &r, j->reps, &j->times, j->why, sizeof j->why);
 done:
     if (y != j->y)
         free(y);
-    if (r.x)
-        clReleaseMemObject(r.x);
-    if (r.y)
-        clReleaseMemObject(r.y);
-    if (r.ws)
-        clReleaseMemObject(r.ws);
-    clconv_plan_destroy(r.plan);
+    /* Kept for conv_job_time_one until conv_job_release, even on failure
+     * (release frees whatever was made). */
+    *rp = r;
+    return st;
+}
+
+clconv_status conv_job_time_one(conv_job *j, double *device_ms, double *host_ms, int *wall_clock)
+{
+    return bench_time_one(j->ctx, enqueue_plan, j->priv, device_ms, host_ms, wall_clock, j->why,
+                          sizeof j->why);
+}
+
+void conv_job_release(conv_job *j)
+{
+    plan_run *r = j->priv;
+    if (!r)
+        return;
+    if (r->x)
+        clReleaseMemObject(r->x);
+    if (r->y)
+        clReleaseMemObject(r->y);
+    if (r->ws)
+        clReleaseMemObject(r->ws);
+    clconv_plan_destroy(r->plan);
+    free(r);
+    j->priv = NULL;
+}
+
+clconv_status conv_job_run(conv_job *j)
+{
+    clconv_status st = conv_job_prepare(j);
+    if (!st && j->reps > 0)
+        st = bench_time(j->ctx, enqueue_plan, j->priv, j->reps, &j->times, j->why, sizeof j->why);
+    conv_job_release(j);
     return st;
 }
 

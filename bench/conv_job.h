@@ -26,10 +26,18 @@ typedef struct conv_job {
     bench_times times;
     double err;     /* rel L2 vs ref (when ref) */
     char why[1024]; /* the failure message */
+    void *priv;     /* plan and buffers between prepare and release */
 } conv_job;
 
 /* Runs the job; on failure returns the status with the message in why. */
 clconv_status conv_job_run(conv_job *j);
+
+/* The same in steps, so that several jobs (and peers) can be timed
+ * interleaved: prepare (plan, weights, first run, check), any number of
+ * single timed runs, release (always, also after a failed prepare). */
+clconv_status conv_job_prepare(conv_job *j);
+clconv_status conv_job_time_one(conv_job *j, double *device_ms, double *host_ms, int *wall_clock);
+void conv_job_release(conv_job *j);
 
 /* Bytes every run must move at least: input + weights + output, float32. */
 double conv_job_bytes(const clconv_conv_desc *d);

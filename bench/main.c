@@ -3,6 +3,8 @@
  *   suite    a table of layers with one or every algorithm
  *   devices  the OpenCL devices and how --device names them
  *   tune     the autotuner over a suite; writes the tuning database
+ *   problem  oneDNN benchdnn problem descriptors, run like a suite
+ *   plot     a bar chart (PNG, gnuplot) of a suite or problem CSV
  * Exit codes and message conventions: bench.h. */
 #include "bench.h"
 
@@ -22,8 +24,11 @@ static const char usage[] =
     "      --input X.npy --output Y.npy   (also --time, --check, --random --input-shape)\n"
     "  clconv-bench devices\n"
     "  clconv-bench suite [--suite smoke|standard|PATH.tsv] [--algo auto|all|NAME[,NAME..]]\n"
-    "      [--reps N] [--device SPEC] [--check|--no-check] [--layers NAME,PREFIX*,..]\n"
-    "      [--csv FILE] [--seed S]\n"
+    "      [--runs N] [--device SPEC] [--check|--no-check] [--layers NAME,PREFIX*,..]\n"
+    "      [--peers onednn,clblast|all|none] [--format table|csv|json] [--out FILE] [--seed S]\n"
+    "  clconv-bench problem 'BENCHDNN_DESC' [DESC..] | --batch FILE|NAME\n"
+    "      [--deconv] [--mb N] [and the options of suite]   (NAME: resnet50, mobilenet_v2, ..)\n"
+    "  clconv-bench plot RESULTS.csv --out FILE.png [--title T]   (needs gnuplot)\n"
     "  clconv-bench suite --print smoke|standard   (the embedded suite text)\n"
     "  clconv-bench tune [--suite standard|smoke|PATH.tsv] [--layers NAME,PREFIX*,..]\n"
     "      [--algo all|NAME[,NAME..]] [--budget SECONDS] [--runs N] [--db PATH]\n"
@@ -65,6 +70,11 @@ int main(int argc, char **argv)
         return cmd_devices(argc - 2, argv + 2);
     if (strcmp(argv[1], "tune") == 0)
         return cmd_tune(argc - 2, argv + 2);
-    bench_msg("unknown command '%s' (run, suite, devices, tune; --help for usage)", argv[1]);
+    if (strcmp(argv[1], "problem") == 0)
+        return cmd_problem(argc - 2, argv + 2);
+    if (strcmp(argv[1], "plot") == 0)
+        return cmd_plot(argc - 2, argv + 2);
+    bench_msg("unknown command '%s' (run, suite, problem, plot, devices, tune; --help for usage)",
+              argv[1]);
     return BENCH_INVALID;
 }

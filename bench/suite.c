@@ -222,15 +222,19 @@ static char *read_file(const char *path, int *rc)
     return buf;
 }
 
-/* The embedded NAME.tsv, or NULL. */
-static const bench_embedded_file *find_builtin(const char *name)
+const bench_embedded_file *suite_find_builtin(const char *name, const char *ext)
 {
     for (const bench_embedded_file *b = bench_suite_files; b->name; b++) {
         size_t n = strlen(name);
-        if (strncmp(b->name, name, n) == 0 && strcmp(b->name + n, ".tsv") == 0)
+        if (strncmp(b->name, name, n) == 0 && strcmp(b->name + n, ext) == 0)
             return b;
     }
     return NULL;
+}
+
+static const bench_embedded_file *find_builtin(const char *name)
+{
+    return suite_find_builtin(name, ".tsv");
 }
 
 int suite_load(const char *what, suite *s)

@@ -26,7 +26,7 @@ typedef struct suite {
     suite_layer *layers;
 } suite;
 
-/* bench/suites/NAME.tsv, embedded at build time (cmake/embed_files.cmake);
+/* bench/suites/NAME.tsv and NAME.benchdnn, embedded at build time (cmake/embed_files.cmake);
  * the table ends with a NULL name. */
 typedef struct bench_embedded_file {
     const char *name; /* "smoke.tsv" */
@@ -34,6 +34,8 @@ typedef struct bench_embedded_file {
     size_t length;
 } bench_embedded_file;
 extern const bench_embedded_file bench_suite_files[];
+/* The embedded NAME + ext ("standard", ".tsv"), or NULL. */
+const bench_embedded_file *suite_find_builtin(const char *name, const char *ext);
 
 /* Loads a builtin suite by name ("smoke", "standard"), or a file when
  * `what` names one (contains '/' or ends in ".tsv").  Every row is

@@ -48,10 +48,8 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One bracketed run: device ms in *ms, or host ms and *wall = 1 when the
- * events carry no profiling data. */
-static clconv_status time_one(clconv_context *ctx, bench_enqueue_fn fn, void *user, double *ms,
-                              int *wall, char *why, size_t n)
+clconv_status bench_time_one(clconv_context *ctx, bench_enqueue_fn fn, void *user, double *ms,
+                             double *host_ms, int *wall, char *why, size_t n)
 {
     cl_command_queue q = clconv_context_queue(ctx);
     cl_event mark = NULL, done = NULL;
@@ -74,6 +72,7 @@ static clconv_status time_one(clconv_context *ctx, bench_enqueue_fn fn, void *us
         goto done;
     }
     const double h1 = bench_now_ms();
+    *host_ms = h1 - h0;
     cl_ulong t0 = 0, t1 = 0, s1 = 0;
     cl_int e0 = clGetEventProfilingInfo(mark, CL_PROFILING_COMMAND_END, sizeof t0, &t0, NULL);
     cl_int e1 = clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
@@ -95,6 +94,16 @@ done:
     return st;
 }
 
+void bench_stats(double *v, int n, double *median, double *min)
+{
+    *median = *min = 0;
+    if (n < 1)
+        return;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    *min = v[0];
+    *median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 clconv_status bench_time(clconv_context *ctx, bench_enqueue_fn fn, void *user, int reps,
                          bench_times *t, char *why, size_t n)
 {
@@ -109,14 +118,13 @@ clconv_status bench_time(clconv_context *ctx, bench_enqueue_fn fn, void *user, i
     clconv_status st = CLCONV_SUCCESS;
     for (int r = 0; r < reps && !st; r++) {
         int wall = 0;
-        st = time_one(ctx, fn, user, &ms[r], &wall, why, n);
+        double host_ms;
+        st = bench_time_one(ctx, fn, user, &ms[r], &host_ms, &wall, why, n);
         t->wall_clock |= wall;
     }
     if (!st) {
-        qsort(ms, (size_t)reps, sizeof *ms, cmp_double);
         t->reps = reps;
-        t->min_ms = ms[0];
-        t->median_ms = reps % 2 ? ms[reps / 2] : 0.5 * (ms[reps / 2 - 1] + ms[reps / 2]);
+        bench_stats(ms, reps, &t->median_ms, &t->min_ms);
     }
     free(ms);
     return st;

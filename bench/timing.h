@@ -33,6 +33,17 @@ double bench_now_ms(void);
 clconv_status bench_run_once(clconv_context *ctx, bench_enqueue_fn fn, void *user, char *why,
                              size_t why_len);
 
+/* One bracketed run: *device_ms from the profiling events (or the host
+ * time with *wall_clock = 1 when the events carry none) and *host_ms, the
+ * host's wall-clock time from enqueue to completion (what a user waiting
+ * on the result sees, launch overhead included). */
+clconv_status bench_time_one(clconv_context *ctx, bench_enqueue_fn fn, void *user,
+                             double *device_ms, double *host_ms, int *wall_clock, char *why,
+                             size_t why_len);
+
+/* Median and minimum of v[0..n) (sorts v); 0 for n < 1. */
+void bench_stats(double *v, int n, double *median, double *min);
+
 /* reps bracketed runs (see above); on failure returns the status and a
  * message in why. */
 clconv_status bench_time(clconv_context *ctx, bench_enqueue_fn fn, void *user, int reps,

@@ -2,7 +2,7 @@
 # Installs the Debian packages clconv needs, if any are missing.  Sourced by
 # scripts/test and scripts/bench; safe to run again.
 set -euo pipefail
-CLCONV_DEBS="cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libclblast-dev libonnx-testdata clinfo python3-numpy perl oclgrind"
+CLCONV_DEBS="cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libclblast-dev libdnnl-dev libonnx-testdata clinfo python3-numpy perl oclgrind"
 clconv_install_deps() {
     local missing=()
     for p in $CLCONV_DEBS; do
