@@ -6,7 +6,10 @@
  * to the user tuning database, which AUTO and named algorithms then use. */
 #include "args.h"
 #include "bench.h"
+#include "outfile.h"
+#include "runner.h"
 #include "suite.h"
+#include "textbuf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,7 +17,7 @@
 #include <string.h>
 
 typedef struct tune_opts {
-    const char *suite, *algos, *device, *layers, *db;
+    const char *suite, *algos, *device, *layers, *db, *format, *out;
     long runs;
     double budget;
     int verbose;
@@ -42,6 +45,10 @@ static int parse_tune_opts(int argc, char **argv, tune_opts *o)
             o->device = v;
         else if (arg_opt(&c, "--db", &v))
             o->db = v;
+        else if (arg_opt(&c, "--format", &v))
+            o->format = v;
+        else if (arg_opt(&c, "--out", &v))
+            o->out = v;
         else if (arg_opt(&c, "--runs", &v))
             bad = parse_int("--runs", v, 1, 1000, &o->runs);
         else if (arg_opt(&c, "--budget", &v)) {
@@ -65,6 +72,66 @@ static void progress_line(void *user, const char *line)
     fprintf(stderr, "  %s\n", line);
 }
 
+/* One (layer, algorithm) of the CSV / JSON report. */
+static void report_row(textbuf *b, report_format fmt, const suite *s, const suite_layer *L,
+                       clconv_algorithm a, const clconv_tune_report *r, const char *error)
+{
+    const char *an = clconv_algorithm_name(a);
+    const double gain = !error && r->default_ms > 0 ? r->default_ms / r->best_ms : 0;
+    if (fmt == FORMAT_CSV) {
+        tb_csv(b, s->label, 0);
+        tb_csv(b, L->name, 0);
+        tb_csv(b, an, 0);
+        if (error)
+            tb_printf(b, ",,,,,,,,");
+        else
+            tb_printf(b, "%.6f,%.6f,%.4f,%d,%d,%d,%d,", r->default_ms, r->best_ms, gain, r->tried,
+                      r->wrong, r->failed, r->skipped);
+        if (!error)
+            tb_csv(b, r->best_params, 0);
+        tb_csv(b, error ? "failed" : "ok", 0);
+        tb_csv(b, error ? error : "", 1);
+        return;
+    }
+    tb_printf(b, "%s\n    {\"layer\": ", b->len > 0 && b->s[b->len - 1] == '}' ? "," : "");
+    tb_json(b, L->name);
+    tb_printf(b, ", \"algorithm\": ");
+    tb_json(b, an);
+    if (error) {
+        tb_printf(b, ", \"status\": \"failed\", \"message\": ");
+        tb_json(b, error);
+    } else {
+        tb_printf(b, ", \"status\": \"ok\", \"default_ms\": %.6f, \"best_ms\": %.6f, "
+                     "\"speedup\": %.4f, \"tried\": %d, \"wrong\": %d, \"failed\": %d, "
+                     "\"skipped\": %d, \"params\": ",
+                  r->default_ms, r->best_ms, gain, r->tried, r->wrong, r->failed, r->skipped);
+        tb_json(b, r->best_params);
+    }
+    tb_printf(b, "}");
+}
+
+/* Writes the report to --out (atomically) or stdout; exit code. */
+static int write_report(const char *out, char *text)
+{
+    if (!text) {
+        bench_msg("out of memory for the report");
+        return BENCH_FAIL;
+    }
+    int rc = BENCH_OK;
+    const size_t len = strlen(text);
+    if (!out) {
+        rc = fwrite(text, 1, len, stdout) == len ? BENCH_OK : BENCH_FAIL;
+    } else {
+        char err[1024];
+        if (outfile_write(out, text, len, err, sizeof err)) {
+            bench_msg("%s", err);
+            rc = BENCH_FAIL;
+        }
+    }
+    free(text);
+    return rc;
+}
+
 int cmd_tune(int argc, char **argv)
 {
     tune_opts o;
@@ -73,8 +140,21 @@ int cmd_tune(int argc, char **argv)
         return rc;
     int all = 0, n_algos = 0;
     clconv_algorithm algos[CLCONV_ALGO_COUNT];
-    if ((rc = parse_algo_list(o.algos, &all, algos, &n_algos)))
+    report_format fmt;
+    if ((rc = runner_format(o.format, o.out, &fmt)) ||
+        (rc = parse_algo_list(o.algos, &all, algos, &n_algos)))
         return rc;
+    char oerr[1024];
+    if (o.out && !outfile_target_ok(o.out, oerr, sizeof oerr)) {
+        bench_msg("--out %s", oerr);
+        return BENCH_INVALID;
+    }
+    /* The table goes to stdout unless CSV or JSON does. */
+    FILE *tf = fmt != FORMAT_TABLE && !o.out ? stderr : stdout;
+    if (o.out && fmt == FORMAT_TABLE) {
+        bench_msg("tune: --out writes CSV or JSON (name it .csv or .json, or give --format)");
+        return BENCH_INVALID;
+    }
     for (int i = 0; i < n_algos; i++)
         if (algos[i] == CLCONV_ALGO_AUTO) {
             bench_msg("--algo: tune named algorithms (auto then uses the results)");
@@ -110,12 +190,18 @@ int cmd_tune(int argc, char **argv)
         return bench_lib_fail(st, "cannot open an OpenCL device");
     }
     const char *db = clconv_context_tuning_db(ctx);
-    printf("device:   %s\n", clconv_context_device_name(ctx));
-    printf("database: %s\n", *db ? db : "(none: results are not saved)");
-    printf("suite:    %s, budget %.0f s per layer and algorithm, median of %ld runs\n\n", s.label,
-           o.budget, o.runs);
-    printf("%-18s %-14s %10s %10s %7s %5s %5s %6s %7s  %s\n", "layer", "algo", "default ms",
+    fprintf(tf, "device:   %s\n", clconv_context_device_name(ctx));
+    fprintf(tf, "database: %s\n", *db ? db : "(none: results are not saved)");
+    fprintf(tf, "suite:    %s, budget %.0f s per layer and algorithm, median of %ld runs\n\n",
+            s.label, o.budget, o.runs);
+    fprintf(tf, "%-18s %-14s %10s %10s %7s %5s %5s %6s %7s  %s\n", "layer", "algo", "default ms",
            "best ms", "speedup", "tried", "wrong", "failed", "skipped", "best parameters");
+    textbuf rep = {0};
+    if (fmt == FORMAT_CSV)
+        tb_printf(&rep, "suite,layer,algorithm,default_ms,best_ms,speedup,tried,wrong,failed,"
+                        "skipped,params,status,message\n");
+    else if (fmt == FORMAT_JSON)
+        tb_printf(&rep, "{\"tool\": \"clconv-bench\", \"command\": \"tune\", \"rows\": [");
     clconv_tune_options to;
     clconv_tune_options_init(&to);
     to.runs = (int)o.runs;
@@ -134,7 +220,7 @@ int cmd_tune(int argc, char **argv)
             /* only algorithms that run the layer and have something to tune */
             if (clconv_algorithm_supports(ctx, &L->desc, algos[ai]) != CLCONV_SUCCESS) {
                 if (!all)
-                    printf("%-18s %-14s cannot run this layer: %s\n", L->name,
+                    fprintf(tf, "%-18s %-14s cannot run this layer: %s\n", L->name,
                            clconv_algorithm_name(algos[ai]), clconv_last_error());
                 continue;
             }
@@ -143,8 +229,10 @@ int cmd_tune(int argc, char **argv)
             st = clconv_tune(ctx, &L->desc, algos[ai], &to, &r);
             if (st) {
                 failures++;
-                printf("%-18s %-14s FAILED: %s\n", L->name, clconv_algorithm_name(algos[ai]),
-                       clconv_last_error());
+                fprintf(tf, "%-18s %-14s FAILED: %s\n", L->name, clconv_algorithm_name(algos[ai]),
+                        clconv_last_error());
+                if (fmt != FORMAT_TABLE)
+                    report_row(&rep, fmt, &s, L, algos[ai], NULL, clconv_last_error());
                 continue;
             }
             tuned++;
@@ -153,18 +241,26 @@ int cmd_tune(int argc, char **argv)
                 log_gain += log(gain);
                 gains++;
             }
-            printf("%-18s %-14s %10.3f %10.3f %6.2fx %5d %5d %6d %7d  %s\n", L->name,
-                   clconv_algorithm_name(algos[ai]), r.default_ms, r.best_ms, gain, r.tried,
-                   r.wrong, r.failed, r.skipped, *r.best_params ? r.best_params : "(defaults)");
-            fflush(stdout);
+            fprintf(tf, "%-18s %-14s %10.3f %10.3f %6.2fx %5d %5d %6d %7d  %s\n", L->name,
+                    clconv_algorithm_name(algos[ai]), r.default_ms, r.best_ms, gain, r.tried,
+                    r.wrong, r.failed, r.skipped, *r.best_params ? r.best_params : "(defaults)");
+            fflush(tf);
+            if (fmt != FORMAT_TABLE)
+                report_row(&rep, fmt, &s, L, algos[ai], &r, NULL);
         }
     }
-    printf("\n%d (layer, algorithm) pairs tuned, %d failed", tuned, failures);
+    fprintf(tf, "\n%d (layer, algorithm) pairs tuned, %d failed", tuned, failures);
     if (gains)
-        printf("; geometric mean speed-up over the defaults %.2fx", exp(log_gain / gains));
-    printf("\n");
+        fprintf(tf, "; geometric mean speed-up over the defaults %.2fx", exp(log_gain / gains));
+    fprintf(tf, "\n");
+    rc = failures ? BENCH_FAIL : BENCH_OK;
+    if (fmt == FORMAT_JSON)
+        tb_printf(&rep, "\n]}\n");
+    if (fmt != FORMAT_TABLE && write_report(o.out, tb_take(&rep)))
+        rc = BENCH_FAIL;
+    free(rep.s);
     clconv_context_destroy(ctx);
     free(sel);
     suite_free(&s);
-    return failures ? BENCH_FAIL : BENCH_OK;
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* Writing what a run measured (see report.h). */
 #include "report.h"
+#include "textbuf.h"
 #include "bench.h"
 #include "peer.h"
 
@@ -300,71 +301,12 @@ void report_table_footer(const report *r, FILE *f)
 
 /* ---- CSV and JSON -------------------------------------------------------------- */
 
-/* Text that grows in memory and is written whole at the end. */
-typedef struct strbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} strbuf;
-
-static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(strbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->s && b->len + (size_t)k < b->cap) {
-            b->len += (size_t)k;
-            return;
-        }
-        size_t cap = (b->cap + (size_t)k + 1) * 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
-static char *sb_take(strbuf *b)
-{
-    if (b->oom || !b->s) {
-        free(b->s);
-        return NULL;
-    }
-    return b->s;
-}
-
-/* A CSV field and its separator, quoted when it holds a comma, quote or
- * newline. */
-static void csv_str(strbuf *b, const char *s, int last)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        sb_printf(b, "%s%s", s, last ? "\n" : ",");
-        return;
-    }
-    sb_printf(b, "\"");
-    for (; *s; s++)
-        sb_printf(b, *s == '"' ? "\"\"" : "%c", *s);
-    sb_printf(b, "\"%s", last ? "\n" : ",");
-}
-
 /* A number, or an empty field when absent (has == 0). */
-static void csv_num(strbuf *b, const char *fmt, double v, int has)
+static void csv_num(textbuf *b, const char *fmt, double v, int has)
 {
     if (has)
-        sb_printf(b, fmt, v);
-    sb_printf(b, ",");
+        tb_printf(b, fmt, v);
+    tb_printf(b, ",");
 }
 
 /* The first 16 columns are the stable ones (bench/README.md); the rest
@@ -375,7 +317,7 @@ const char report_csv_columns[] =
     "plan_ms,set_weights_ms,first_run_ms,x_direct,onednn_err,clblast_err,onednn_note,"
     "clblast_note,message";
 
-static void csv_row(const report *r, const result_row *row, strbuf *b)
+static void csv_row(const report *r, const result_row *row, textbuf *b)
 {
     const conv_job *j = &row->job;
     const int ok = row->st == CLCONV_SUCCESS;
@@ -385,11 +327,11 @@ static void csv_row(const report *r, const result_row *row, strbuf *b)
     const int has_o = co && co->state == PEER_OK, has_c = cc && cc->state == PEER_OK;
     char params[256];
     params_of(j->describe, params, sizeof params);
-    csv_str(b, r->label, 0);
-    csv_str(b, row->layer->name, 0);
-    csv_str(b, clconv_algorithm_name(row->requested), 0);
-    csv_str(b, ok ? clconv_algorithm_name(j->ran) : "", 0);
-    csv_str(b, ok ? params : "", 0);
+    tb_csv(b, r->label, 0);
+    tb_csv(b, row->layer->name, 0);
+    tb_csv(b, clconv_algorithm_name(row->requested), 0);
+    tb_csv(b, ok ? clconv_algorithm_name(j->ran) : "", 0);
+    tb_csv(b, ok ? params : "", 0);
     csv_num(b, "%.6f", j->times.median_ms, ok);
     csv_num(b, "%.6f", j->times.min_ms, ok);
     csv_num(b, "%.3f", gflops(row, j->times.median_ms), ok);
@@ -401,10 +343,10 @@ static void csv_row(const report *r, const result_row *row, strbuf *b)
     csv_num(b, "%.4f", po >= 0 ? ratio(r, row, po) : 0, po >= 0 && ratio(r, row, po) > 0);
     csv_num(b, "%.4f", pc >= 0 ? ratio(r, row, pc) : 0, pc >= 0 && ratio(r, row, pc) > 0);
     csv_num(b, "%.3e", j->err, row->checked);
-    csv_str(b, status_word(row->st), 0);
-    csv_str(b, row->layer->type, 0);
-    csv_str(b, ok ? choice_source(j->describe) : "", 0);
-    csv_str(b, ok ? j->describe : "", 0);
+    tb_csv(b, status_word(row->st), 0);
+    tb_csv(b, row->layer->type, 0);
+    tb_csv(b, ok ? choice_source(j->describe) : "", 0);
+    tb_csv(b, ok ? j->describe : "", 0);
     csv_num(b, "%.6f", row->host_median_ms, ok);
     csv_num(b, "%.3f", j->plan_ms, ok);
     csv_num(b, "%.3f", j->weights_ms, ok);
@@ -413,140 +355,125 @@ static void csv_row(const report *r, const result_row *row, strbuf *b)
     csv_num(b, "%.4f", dms > 0 ? dms / j->times.median_ms : 0, dms > 0);
     csv_num(b, "%.3e", has_o ? co->err : 0, has_o && co->checked);
     csv_num(b, "%.3e", has_c ? cc->err : 0, has_c && cc->checked);
-    csv_str(b, co ? (has_o ? co->note : co->why) : "", 0);
-    csv_str(b, cc ? (has_c ? cc->note : cc->why) : "", 0);
-    csv_str(b, ok ? "" : j->why, 1);
+    tb_csv(b, co ? (has_o ? co->note : co->why) : "", 0);
+    tb_csv(b, cc ? (has_c ? cc->note : cc->why) : "", 0);
+    tb_csv(b, ok ? "" : j->why, 1);
 }
 
 char *report_csv(const report *r)
 {
-    strbuf b = {0};
-    sb_printf(&b, "%s\n", report_csv_columns);
+    textbuf b = {0};
+    tb_printf(&b, "%s\n", report_csv_columns);
     for (int i = 0; i < r->nrows; i++)
         csv_row(r, &r->rows[i], &b);
-    return sb_take(&b);
-}
-
-static void json_str(strbuf *b, const char *s)
-{
-    sb_printf(b, "\"");
-    for (; *s; s++) {
-        const unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_printf(b, "%c", c);
-    }
-    sb_printf(b, "\"");
+    return tb_take(&b);
 }
 
 /* "name": number, or null when absent; finite numbers only (JSON has no
  * NaN). */
-static void json_num(strbuf *b, const char *name, const char *fmt, double v, int has)
+static void json_num(textbuf *b, const char *name, const char *fmt, double v, int has)
 {
-    sb_printf(b, "\"%s\": ", name);
+    tb_printf(b, "\"%s\": ", name);
     if (has && isfinite(v))
-        sb_printf(b, fmt, v);
+        tb_printf(b, fmt, v);
     else
-        sb_printf(b, "null");
+        tb_printf(b, "null");
 }
 
-static void json_peer(strbuf *b, const report *r, const result_row *row, int p)
+static void json_peer(textbuf *b, const report *r, const result_row *row, int p)
 {
     const peer_cell *c = cell(r, row, p);
     const int ok = c->state == PEER_OK;
-    json_str(b, r->peer_names[p]);
-    sb_printf(b, ": {\"status\": \"%s\", ",
+    tb_json(b, r->peer_names[p]);
+    tb_printf(b, ": {\"status\": \"%s\", ",
               ok ? "ok" : c->state == PEER_FAIL ? "failed" : "no route");
     json_num(b, "median_ms", "%.6f", c->median_ms, ok);
-    sb_printf(b, ", ");
+    tb_printf(b, ", ");
     json_num(b, "min_ms", "%.6f", c->min_ms, ok);
-    sb_printf(b, ", ");
+    tb_printf(b, ", ");
     json_num(b, "ratio", "%.4f", ratio(r, row, p), ratio(r, row, p) > 0);
-    sb_printf(b, ", ");
+    tb_printf(b, ", ");
     json_num(b, "rel_err", "%.3e", c->err, ok && c->checked);
-    sb_printf(b, ", \"note\": ");
-    json_str(b, ok ? c->note : c->why);
-    sb_printf(b, "}");
+    tb_printf(b, ", \"note\": ");
+    tb_json(b, ok ? c->note : c->why);
+    tb_printf(b, "}");
 }
 
 char *report_json(const report *r)
 {
-    strbuf b = {0};
-    sb_printf(&b, "{\n  \"tool\": \"clconv-bench\", \"version\": ");
-    json_str(&b, clconv_version());
-    sb_printf(&b, ", \"command\": ");
-    json_str(&b, r->command);
-    sb_printf(&b, ",\n  \"suite\": ");
-    json_str(&b, r->label);
-    sb_printf(&b, ", \"device\": ");
-    json_str(&b, r->device);
-    sb_printf(&b, ", \"algo\": ");
-    json_str(&b, r->algos);
-    sb_printf(&b, ", \"runs\": %d, \"check\": %s, \"seconds\": %.1f,\n  \"peers\": [", r->runs,
+    textbuf b = {0};
+    tb_printf(&b, "{\n  \"tool\": \"clconv-bench\", \"version\": ");
+    tb_json(&b, clconv_version());
+    tb_printf(&b, ", \"command\": ");
+    tb_json(&b, r->command);
+    tb_printf(&b, ",\n  \"suite\": ");
+    tb_json(&b, r->label);
+    tb_printf(&b, ", \"device\": ");
+    tb_json(&b, r->device);
+    tb_printf(&b, ", \"algo\": ");
+    tb_json(&b, r->algos);
+    tb_printf(&b, ", \"runs\": %d, \"check\": %s, \"seconds\": %.1f,\n  \"peers\": [", r->runs,
               r->check ? "true" : "false", r->seconds);
     for (int p = 0; p < r->npeers; p++) {
-        sb_printf(&b, "%s{\"name\": ", p ? ", " : "");
-        json_str(&b, r->peer_names[p]);
-        sb_printf(&b, ", \"available\": %s, \"reason\": ", r->peer_open[p] ? "true" : "false");
-        json_str(&b, r->peer_reason[p]);
-        sb_printf(&b, "}");
+        tb_printf(&b, "%s{\"name\": ", p ? ", " : "");
+        tb_json(&b, r->peer_names[p]);
+        tb_printf(&b, ", \"available\": %s, \"reason\": ", r->peer_open[p] ? "true" : "false");
+        tb_json(&b, r->peer_reason[p]);
+        tb_printf(&b, "}");
     }
-    sb_printf(&b, "],\n  \"rows\": [");
+    tb_printf(&b, "],\n  \"rows\": [");
     for (int i = 0; i < r->nrows; i++) {
         const result_row *row = &r->rows[i];
         const conv_job *j = &row->job;
         const int ok = !row->st;
         char params[256];
         params_of(j->describe, params, sizeof params);
-        sb_printf(&b, "%s\n    {\"layer\": ", i ? "," : "");
-        json_str(&b, row->layer->name);
-        sb_printf(&b, ", \"type\": ");
-        json_str(&b, row->layer->type);
-        sb_printf(&b, ", \"requested\": ");
-        json_str(&b, clconv_algorithm_name(row->requested));
-        sb_printf(&b, ", \"algorithm\": ");
-        json_str(&b, ok ? clconv_algorithm_name(j->ran) : "");
-        sb_printf(&b, ", \"status\": \"%s\",\n     \"params\": ", status_word(row->st));
-        json_str(&b, ok ? params : "");
-        sb_printf(&b, ", \"choice\": ");
-        json_str(&b, ok ? choice_source(j->describe) : "");
-        sb_printf(&b, ",\n     ");
+        tb_printf(&b, "%s\n    {\"layer\": ", i ? "," : "");
+        tb_json(&b, row->layer->name);
+        tb_printf(&b, ", \"type\": ");
+        tb_json(&b, row->layer->type);
+        tb_printf(&b, ", \"requested\": ");
+        tb_json(&b, clconv_algorithm_name(row->requested));
+        tb_printf(&b, ", \"algorithm\": ");
+        tb_json(&b, ok ? clconv_algorithm_name(j->ran) : "");
+        tb_printf(&b, ", \"status\": \"%s\",\n     \"params\": ", status_word(row->st));
+        tb_json(&b, ok ? params : "");
+        tb_printf(&b, ", \"choice\": ");
+        tb_json(&b, ok ? choice_source(j->describe) : "");
+        tb_printf(&b, ",\n     ");
         json_num(&b, "median_ms", "%.6f", j->times.median_ms, ok);
-        sb_printf(&b, ", ");
+        tb_printf(&b, ", ");
         json_num(&b, "min_ms", "%.6f", j->times.min_ms, ok);
-        sb_printf(&b, ", ");
+        tb_printf(&b, ", ");
         json_num(&b, "wall_median_ms", "%.6f", row->host_median_ms, ok);
-        sb_printf(&b, ", ");
+        tb_printf(&b, ", ");
         json_num(&b, "gflops", "%.3f", gflops(row, j->times.median_ms), ok);
-        sb_printf(&b, ", \"effective\": %s, ", ok && is_winograd(j->ran) ? "true" : "false");
+        tb_printf(&b, ", \"effective\": %s, ", ok && is_winograd(j->ran) ? "true" : "false");
         json_num(&b, "plan_ms", "%.3f", j->plan_ms, ok);
-        sb_printf(&b, ", ");
+        tb_printf(&b, ", ");
         json_num(&b, "rel_err", "%.3e", j->err, row->checked);
-        sb_printf(&b, ", \"message\": ");
-        json_str(&b, ok ? "" : j->why);
-        sb_printf(&b, ",\n     \"peers\": {");
+        tb_printf(&b, ", \"message\": ");
+        tb_json(&b, ok ? "" : j->why);
+        tb_printf(&b, ",\n     \"peers\": {");
         for (int p = 0; p < r->npeers; p++) {
-            sb_printf(&b, p ? ", " : "");
+            tb_printf(&b, p ? ", " : "");
             json_peer(&b, r, row, p);
         }
-        sb_printf(&b, "}}");
+        tb_printf(&b, "}}");
     }
-    sb_printf(&b, "\n  ],\n  \"geomeans\": [");
+    tb_printf(&b, "\n  ],\n  \"geomeans\": [");
     int ng = 0;
     geomean *g = r->npeers ? geomeans(r, &ng) : NULL;
     for (int k = 0; k < ng; k++) {
-        sb_printf(&b, "%s\n    {\"group\": ", k ? "," : "");
-        json_str(&b, g[k].group[0] ? g[k].group : "ALL");
-        sb_printf(&b, ", \"requested\": ");
-        json_str(&b, clconv_algorithm_name(g[k].requested));
-        sb_printf(&b, ", \"peer\": ");
-        json_str(&b, r->peer_names[g[k].peer]);
-        sb_printf(&b, ", \"ratio\": %.4f, \"layers\": %d}", exp(g[k].log_sum / g[k].n), g[k].n);
+        tb_printf(&b, "%s\n    {\"group\": ", k ? "," : "");
+        tb_json(&b, g[k].group[0] ? g[k].group : "ALL");
+        tb_printf(&b, ", \"requested\": ");
+        tb_json(&b, clconv_algorithm_name(g[k].requested));
+        tb_printf(&b, ", \"peer\": ");
+        tb_json(&b, r->peer_names[g[k].peer]);
+        tb_printf(&b, ", \"ratio\": %.4f, \"layers\": %d}", exp(g[k].log_sum / g[k].n), g[k].n);
     }
     free(g);
-    sb_printf(&b, "%s]\n}\n", ng ? "\n  " : "");
-    return sb_take(&b);
+    tb_printf(&b, "%s]\n}\n", ng ? "\n  " : "");
+    return tb_take(&b);
 }

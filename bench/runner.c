@@ -67,26 +67,25 @@ static int ends_with(const char *s, const char *tail)
     return n >= m && strcasecmp(s + n - m, tail) == 0;
 }
 
-/* --format, else from --out's extension (.csv, .json), else the table. */
-static int resolve_format(const runner_opts *o, report_format *f)
+int runner_format(const char *format, const char *out, report_format *f)
 {
-    if (o->format) {
-        if (!strcmp(o->format, "table"))
+    if (format) {
+        if (!strcmp(format, "table"))
             *f = FORMAT_TABLE;
-        else if (!strcmp(o->format, "csv"))
+        else if (!strcmp(format, "csv"))
             *f = FORMAT_CSV;
-        else if (!strcmp(o->format, "json"))
+        else if (!strcmp(format, "json"))
             *f = FORMAT_JSON;
         else {
-            bench_msg("--format: '%s' is not one of table, csv, json", o->format);
+            bench_msg("--format: '%s' is not one of table, csv, json", format);
             return BENCH_INVALID;
         }
         return BENCH_OK;
     }
-    *f = !o->out                   ? FORMAT_TABLE
-         : ends_with(o->out, ".csv")  ? FORMAT_CSV
-         : ends_with(o->out, ".json") ? FORMAT_JSON
-                                      : FORMAT_TABLE;
+    *f = !out                   ? FORMAT_TABLE
+         : ends_with(out, ".csv")  ? FORMAT_CSV
+         : ends_with(out, ".json") ? FORMAT_JSON
+                                   : FORMAT_TABLE;
     return BENCH_OK;
 }
 
@@ -459,7 +458,7 @@ int runner_run(const char *command, const suite *s, const runner_opts *o)
     int all = 0, nlist = 0, npeer_idx = 0, peer_idx[N_KNOWN_PEERS];
     clconv_algorithm list[CLCONV_ALGO_COUNT];
     int rc;
-    if ((rc = resolve_format(o, &fmt)) || (rc = parse_algo_list(o->algos, &all, list, &nlist)) ||
+    if ((rc = runner_format(o->format, o->out, &fmt)) || (rc = parse_algo_list(o->algos, &all, list, &nlist)) ||
         (rc = parse_peers(o->peers, peer_idx, &npeer_idx)))
         return rc;
     char *sel = malloc(s->n ? (size_t)s->n : 1);

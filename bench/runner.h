@@ -11,6 +11,7 @@
 #ifndef CLCONV_BENCH_RUNNER_H
 #define CLCONV_BENCH_RUNNER_H
 #include "args.h"
+#include "report.h"
 #include "suite.h"
 
 typedef struct runner_opts {
@@ -26,6 +27,9 @@ void runner_opts_init(runner_opts *o);
  * --csv FILE = --format csv --out FILE), takes it and returns 1, setting
  * *bad after printing a message for a bad value; else 0. */
 int runner_opt(arg_cursor *c, runner_opts *o, int *bad);
+/* The report format: --format (table, csv, json; else a message and 2),
+ * else from --out's extension (.csv, .json), else the table. */
+int runner_format(const char *format, const char *out, report_format *f);
 /* Runs the selected layers of s; prints; returns the exit code (1 when a
  * clconv run failed or was wrong). command is "suite" or "problem". */
 int runner_run(const char *command, const suite *s, const runner_opts *o);
