@@ -550,6 +550,7 @@ static int add_layer(loader *L, int line, const clconv_conv_desc *d, const char 
         return rc;
     snprintf(layer->type, sizeof layer->type, "%sconv%dd", d->transposed ? "de" : "", d->rank);
     layer->line = line;
+    layer->count = 1;
     layer->desc = *d;
     s->n++;
     return BENCH_OK;

@@ -201,6 +201,56 @@ static geomean *geomeans(const report *r, int *count)
     return g;
 }
 
+/* ---- whole-suite totals ----------------------------------------------------------- */
+
+/* Per requested algorithm: the suite's time as a network runs it, the sum
+ * of median x count over the layers (device and wall-clock), and per peer
+ * the same sum with clconv's over the same layers, for a like-for-like
+ * ratio even when the peer has no route for some layers. */
+typedef struct total {
+    clconv_algorithm requested;
+    int layers, ok_layers, convs; /* rows, rows that ran, sum of counts */
+    double ms, wall_ms;
+    int peer_layers[BENCH_MAX_PEERS];
+    double peer_ms[BENCH_MAX_PEERS], mine_ms[BENCH_MAX_PEERS];
+} total;
+
+static int totals(const report *r, total *t, int max)
+{
+    int n = 0;
+    for (int i = 0; i < r->nrows; i++) {
+        const result_row *row = &r->rows[i];
+        int k = 0;
+        while (k < n && t[k].requested != row->requested)
+            k++;
+        if (k == n) {
+            if (n == max)
+                continue;
+            memset(&t[n], 0, sizeof t[n]);
+            t[n++].requested = row->requested;
+        }
+        const double c = row->layer->count > 0 ? row->layer->count : 1;
+        t[k].layers++;
+        if (row->st)
+            continue;
+        t[k].ok_layers++;
+        t[k].convs += (int)c;
+        t[k].ms += c * row->job.times.median_ms;
+        t[k].wall_ms += c * row->host_median_ms;
+        for (int p = 0; p < r->npeers; p++) {
+            const peer_cell *pc = cell(r, row, p);
+            if (pc->state != PEER_OK)
+                continue;
+            t[k].peer_layers[p]++;
+            t[k].peer_ms[p] += c * pc->median_ms;
+            t[k].mine_ms[p] += c * (!strcmp(r->peer_names[p], "onednn")
+                                        ? row->host_median_ms
+                                        : row->job.times.median_ms);
+        }
+    }
+    return n;
+}
+
 /* ---- table --------------------------------------------------------------------- */
 
 static const char *peer_label(const char *name)
@@ -285,6 +335,24 @@ void report_table_layer(const report *r, int first, int n, FILE *f)
 
 void report_table_footer(const report *r, FILE *f)
 {
+    total t[CLCONV_ALGO_COUNT];
+    const int nt = totals(r, t, CLCONV_ALGO_COUNT);
+    fprintf(f, "whole suite: sum of median x count over the layers (the count column: how often a "
+               "layer occurs in its network):\n");
+    for (int k = 0; k < nt; k++) {
+        fprintf(f, "  %-14s clconv %9.3f ms device, %9.3f ms wall-clock, %d layer%s (%d "
+                   "convolutions)%s",
+                clconv_algorithm_name(t[k].requested), t[k].ms, t[k].wall_ms, t[k].ok_layers,
+                t[k].ok_layers == 1 ? "" : "s", t[k].convs,
+                t[k].ok_layers < t[k].layers ? " (failed or unsupported layers left out)" : "");
+        for (int p = 0; p < r->npeers; p++)
+            if (t[k].peer_layers[p] > 0)
+                fprintf(f, "; %s %.3f ms, x %s %.2f%s", peer_label(r->peer_names[p]),
+                        t[k].peer_ms[p], peer_label(r->peer_names[p]),
+                        t[k].peer_ms[p] / t[k].mine_ms[p],
+                        t[k].peer_layers[p] < t[k].ok_layers ? " (its layers only)" : "");
+        fprintf(f, "\n");
+    }
     int ng = 0;
     geomean *g = r->npeers ? geomeans(r, &ng) : NULL;
     if (ng > 0) {
@@ -366,6 +434,26 @@ char *report_csv(const report *r)
     tb_printf(&b, "%s\n", report_csv_columns);
     for (int i = 0; i < r->nrows; i++)
         csv_row(r, &r->rows[i], &b);
+    /* One "total" row per requested algorithm: the whole suite (sum of
+     * median x count); peers' totals over the layers they ran, the ratio
+     * against clconv's over the same layers. */
+    total t[CLCONV_ALGO_COUNT];
+    const int nt = totals(r, t, CLCONV_ALGO_COUNT);
+    const int po = peer_index(r, "onednn"), pc = peer_index(r, "clblast");
+    for (int k = 0; k < nt; k++) {
+        tb_csv(&b, r->label, 0);
+        tb_csv(&b, "TOTAL", 0);
+        tb_csv(&b, clconv_algorithm_name(t[k].requested), 0);
+        tb_printf(&b, ",,%.6f,,,,,", t[k].ms);
+        const int ho = po >= 0 && t[k].peer_layers[po] > 0, hc = pc >= 0 && t[k].peer_layers[pc] > 0;
+        csv_num(&b, "%.6f", ho ? t[k].peer_ms[po] : 0, ho);
+        csv_num(&b, "%.6f", hc ? t[k].peer_ms[pc] : 0, hc);
+        csv_num(&b, "%.4f", ho ? t[k].peer_ms[po] / t[k].mine_ms[po] : 0, ho);
+        csv_num(&b, "%.4f", hc ? t[k].peer_ms[pc] / t[k].mine_ms[pc] : 0, hc);
+        tb_printf(&b, ",total,,,,%.6f,,,,,,,,,", t[k].wall_ms);
+        tb_printf(&b, "%d of %d layers ran; %d convolutions\n", t[k].ok_layers, t[k].layers,
+                  t[k].convs);
+    }
     return tb_take(&b);
 }
 
@@ -474,6 +562,28 @@ char *report_json(const report *r)
         tb_printf(&b, ", \"ratio\": %.4f, \"layers\": %d}", exp(g[k].log_sum / g[k].n), g[k].n);
     }
     free(g);
-    tb_printf(&b, "%s]\n}\n", ng ? "\n  " : "");
+    tb_printf(&b, "%s],\n  \"totals\": [", ng ? "\n  " : "");
+    total t[CLCONV_ALGO_COUNT];
+    const int nt = totals(r, t, CLCONV_ALGO_COUNT);
+    for (int k = 0; k < nt; k++) {
+        tb_printf(&b, "%s\n    {\"requested\": ", k ? "," : "");
+        tb_json(&b, clconv_algorithm_name(t[k].requested));
+        tb_printf(&b, ", \"layers\": %d, \"layers_ok\": %d, \"convolutions\": %d, \"ms\": %.6f, "
+                      "\"wall_ms\": %.6f, \"peers\": {",
+                  t[k].layers, t[k].ok_layers, t[k].convs, t[k].ms, t[k].wall_ms);
+        for (int p = 0; p < r->npeers; p++) {
+            tb_printf(&b, "%s", p ? ", " : "");
+            tb_json(&b, r->peer_names[p]);
+            if (t[k].peer_layers[p] > 0)
+                tb_printf(&b, ": {\"layers\": %d, \"ms\": %.6f, \"clconv_ms\": %.6f, "
+                              "\"ratio\": %.4f}",
+                          t[k].peer_layers[p], t[k].peer_ms[p], t[k].mine_ms[p],
+                          t[k].peer_ms[p] / t[k].mine_ms[p]);
+            else
+                tb_printf(&b, ": null");
+        }
+        tb_printf(&b, "}}");
+    }
+    tb_printf(&b, "%s]\n}\n", nt ? "\n  " : "");
     return tb_take(&b);
 }

@@ -125,23 +125,39 @@ static int parse_row(suite *s, char **f, int line, suite_layer *L)
     return BENCH_OK;
 }
 
-static int check_header(suite *s, char *line, int lineno)
+/* The header lists the 24 columns, or those and "count"; *ncols is set. */
+static int check_header(suite *s, char *line, int lineno, int *ncols)
 {
-    char *f[N_COLS + 1];
-    int n = split_tabs(line + 1, f, N_COLS + 1);
-    for (int c = 0; c < N_COLS; c++)
-        if (n != N_COLS || strcmp(f[c], columns[c]) != 0)
-            return row_error(s, lineno,
-                             "column header differs from the expected '#name\\ttype\\t"
-                             "n\\tcin\\tcout...op_w' (%d columns)",
-                             N_COLS);
+    char *f[N_COLS + 2];
+    int n = split_tabs(line + 1, f, N_COLS + 2);
+    int ok = n == N_COLS || (n == N_COLS + 1 && strcmp(f[N_COLS], "count") == 0);
+    for (int c = 0; c < N_COLS && ok; c++)
+        ok = strcmp(f[c], columns[c]) == 0;
+    if (!ok)
+        return row_error(s, lineno,
+                         "column header differs from the expected '#name\\ttype\\t"
+                         "n\\tcin\\tcout...op_w' (%d columns, optionally followed by count)",
+                         N_COLS);
+    *ncols = n;
+    return BENCH_OK;
+}
+
+/* The count column: how many times the layer occurs in its network. */
+static int parse_count(suite *s, const char *text, int line, int *count)
+{
+    char *e;
+    errno = 0;
+    long x = strtol(text, &e, 10);
+    if (e == text || *e || errno || x < 1 || x > 1000000)
+        return row_error(s, line, "column count: '%s' is not an integer in [1, 1000000]", text);
+    *count = (int)x;
     return BENCH_OK;
 }
 
 /* Parses text (modified in place). */
 static int parse_text(suite *s, char *text)
 {
-    int lineno = 0, cap = 0;
+    int lineno = 0, cap = 0, ncols = 0; /* 0: not fixed by a header */
     for (char *line = text; line;) {
         char *nl = strchr(line, '\n');
         if (nl)
@@ -156,15 +172,16 @@ static int parse_text(suite *s, char *text)
             continue;
         }
         if (line[0] == '#') {
-            if (strncmp(line, "#name\t", 6) == 0 && check_header(s, line, lineno))
+            if (strncmp(line, "#name\t", 6) == 0 && check_header(s, line, lineno, &ncols))
                 return BENCH_INVALID;
             line = next;
             continue;
         }
-        char *f[N_COLS + 1];
-        int n = split_tabs(line, f, N_COLS + 1);
-        if (n != N_COLS)
-            return row_error(s, lineno, "expected %d tab-separated columns, found %d", N_COLS, n);
+        char *f[N_COLS + 2];
+        int n = split_tabs(line, f, N_COLS + 2);
+        if (ncols ? n != ncols : (n != N_COLS && n != N_COLS + 1))
+            return row_error(s, lineno, "expected %d tab-separated columns, found %d",
+                             ncols ? ncols : N_COLS, n);
         if (s->n == cap) {
             cap = cap ? 2 * cap : 32;
             suite_layer *l = realloc(s->layers, (size_t)cap * sizeof *l);
@@ -175,6 +192,9 @@ static int parse_text(suite *s, char *text)
             s->layers = l;
         }
         int rc = parse_row(s, f, lineno, &s->layers[s->n]);
+        s->layers[s->n].count = 1;
+        if (!rc && n == N_COLS + 1)
+            rc = parse_count(s, f[N_COLS], lineno, &s->layers[s->n].count);
         if (rc)
             return rc;
         for (int i = 0; i < s->n; i++)

@@ -6,8 +6,11 @@
  * follow torch's conv_transpose: ONNX ConvTranspose with pads p on both
  * sides and output_padding op.  Unused leading axes of a lower-rank layer
  * must be trivial (size 1, kernel 1, stride 1, pad 0, dilation 1, op 0).
+ * An optional 25th column, count, says how many times the layer occurs in
+ * its network (1 when absent), for whole-network totals.
  * '#' starts a comment line; a "#name\t..." header, if present, must list
- * exactly these columns. */
+ * exactly these columns (with or without count), and then every row has
+ * as many. */
 #ifndef CLCONV_BENCH_SUITE_H
 #define CLCONV_BENCH_SUITE_H
 #include "clconv.h"
@@ -15,7 +18,8 @@
 typedef struct suite_layer {
     char name[64];
     char type[16];
-    int line; /* in the source, for messages */
+    int line;  /* in the source, for messages */
+    int count; /* occurrences in the network (count column), 1 by default */
     clconv_conv_desc desc;
 } suite_layer;
 
