@@ -31,6 +31,11 @@ int cmd_plot(int argc, char **argv);
 
 /* Prints "clconv-bench: <message>\n" to stderr. */
 void bench_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A one-line status on a terminal's stderr (progress), rewritten in place;
+ * bench_msg and bench_status_clear erase it first, so that no other output
+ * starts in the middle of it.  Only for a terminal: callers check isatty. */
+void bench_status(const char *text);
+void bench_status_clear(void);
 /* The exit code for a library status. */
 int bench_exit_code(clconv_status st);
 /* Prints "clconv-bench: <what>: <clconv_last_error() or the status>" and

@@ -13,6 +13,7 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +118,24 @@ static int on_path(const char *prog)
     }
 }
 
-/* A label gnuplot reads as one plain string. */
-static void clean_label(const char *s, char *out, size_t n)
+/* Text gnuplot reads as one plain string inside quotes: quotes,
+ * backslashes, backquotes and control characters (a newline would end the
+ * data block and let the next line run as a command) become '_', and so do
+ * blanks unless keep_spaces. */
+static void clean_text(const char *s, char *out, size_t n, int keep_spaces)
 {
     size_t k = 0;
-    for (; *s && k + 1 < n; s++)
-        out[k++] = (*s == '"' || *s == '\'' || *s == '\\' || *s == '`' || (unsigned char)*s <= ' ')
-                       ? '_'
-                       : *s;
+    for (; *s && k + 1 < n; s++) {
+        const unsigned char c = (unsigned char)*s;
+        const int bad = c == '"' || c == '\'' || c == '\\' || c == '`' || c < ' ' || c == 0x7f ||
+                        (c == ' ' && !keep_spaces);
+        out[k++] = bad ? '_' : *s;
+    }
     out[k] = '\0';
 }
 
 typedef struct plot_cols {
-    int layer, requested, gflops, median, status, peer[2];
+    int layer, requested, gflops, median, wall, status, peer[2];
 } plot_cols;
 
 static const char *const peer_ms_cols[2] = {"onednn_ms", "clblast_ms"};
@@ -146,14 +152,22 @@ static int write_script(FILE *g, char *text, int nh, const plot_cols *c,
         int n = csv_record(&p, f, MAX_FIELDS);
         if (n < nh || strcmp(f[c->status], "ok"))
             continue;
-        char label[128], name[96];
-        clean_label(f[c->layer], name, sizeof name);
-        if (strcmp(f[c->requested], "auto"))
-            snprintf(label, sizeof label, "%s(%s)", name, f[c->requested]);
+        char label[160], name[96], req[48];
+        clean_text(f[c->layer], name, sizeof name, 0);
+        clean_text(f[c->requested], req, sizeof req, 0);
+        if (strcmp(req, "auto"))
+            snprintf(label, sizeof label, "%s(%s)", name, req);
         else
             snprintf(label, sizeof label, "%s", name);
         const double gf = atof(f[c->gflops]), ms = atof(f[c->median]);
+        const double wall = c->wall >= 0 ? atof(f[c->wall]) : 0;
         fprintf(g, "\"%s\" %.4f", label, gf);
+        /* clconv by wall-clock time: what oneDNN's host-timed bar compares
+         * with (the ratio_onednn column's basis). */
+        if (wall > 0 && ms > 0)
+            fprintf(g, " %.4f", gf * ms / wall);
+        else
+            fprintf(g, " NaN");
         for (int k = 0; k < 2; k++) {
             const double pms = c->peer[k] >= 0 ? atof(f[c->peer[k]]) : 0;
             if (pms > 0 && ms > 0) {
@@ -176,10 +190,12 @@ static int write_script(FILE *g, char *text, int nh, const plot_cols *c,
                "set ylabel 'GFLOP/s (direct-method FLOPs / median time)'\n"
                "set xtics rotate by -45 scale 0 noenhanced\nset grid ytics\n"
                "set key top left\nset datafile missing 'NaN'\nset yrange [0:*]\nset bmargin 8\n");
-    fprintf(g, "plot $data using 2:xtic(1) title 'clconv'");
+    fprintf(g, "plot $data using 2:xtic(1) title 'clconv (device time)'");
+    if (has_peer[0])
+        fprintf(g, ", '' using 3 title 'clconv (wall-clock, vs oneDNN)'");
     for (int k = 0; k < 2; k++)
         if (has_peer[k])
-            fprintf(g, ", '' using %d title '%s'", 3 + k, peer_titles[k]);
+            fprintf(g, ", '' using %d title '%s'", 4 + k, peer_titles[k]);
     fprintf(g, "\n");
     return rows;
 }
@@ -216,9 +232,10 @@ int cmd_plot(int argc, char **argv)
         return BENCH_INVALID;
     char *hdr[MAX_FIELDS], *p = text;
     const int nh = csv_record(&p, hdr, MAX_FIELDS);
-    plot_cols cols = {column(hdr, nh, "layer"),  column(hdr, nh, "requested"),
-                      column(hdr, nh, "gflops"), column(hdr, nh, "median_ms"),
-                      column(hdr, nh, "status"), {-1, -1}};
+    plot_cols cols = {column(hdr, nh, "layer"),          column(hdr, nh, "requested"),
+                      column(hdr, nh, "gflops"),         column(hdr, nh, "median_ms"),
+                      column(hdr, nh, "wall_median_ms"), column(hdr, nh, "status"),
+                      {-1, -1}};
     for (int k = 0; k < 2; k++)
         cols.peer[k] = column(hdr, nh, peer_ms_cols[k]);
     int rc = BENCH_OK;
@@ -231,7 +248,7 @@ int cmd_plot(int argc, char **argv)
         return BENCH_INVALID;
     }
     char t[512];
-    clean_label(title ? title : csv, t, sizeof t);
+    clean_text(title ? title : csv, t, sizeof t, 1);
     if (!on_path("gnuplot")) {
         bench_msg("plot: gnuplot not found (Debian: apt-get install gnuplot-nox, or "
                   "scripts/bench --full, which installs it)");
@@ -250,6 +267,11 @@ int cmd_plot(int argc, char **argv)
         free(text);
         return BENCH_INVALID;
     }
+    /* A gnuplot that exits early must not kill us with SIGPIPE before the
+     * temporary is removed. */
+    struct sigaction ign = {0}, old_pipe;
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old_pipe);
     FILE *g = popen("gnuplot", "w");
     if (!g) {
         bench_msg("plot: cannot start gnuplot: %s", strerror(errno));
@@ -265,6 +287,7 @@ int cmd_plot(int argc, char **argv)
             rc = BENCH_FAIL;
         }
     }
+    sigaction(SIGPIPE, &old_pipe, NULL);
     struct stat sb;
     if (!rc && (stat(o.tmp, &sb) != 0 || sb.st_size == 0)) {
         bench_msg("plot: gnuplot wrote no image");

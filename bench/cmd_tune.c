@@ -77,7 +77,8 @@ static void report_row(textbuf *b, report_format fmt, const suite *s, const suit
                        clconv_algorithm a, const clconv_tune_report *r, const char *error)
 {
     const char *an = clconv_algorithm_name(a);
-    const double gain = !error && r->default_ms > 0 ? r->default_ms / r->best_ms : 0;
+    const double gain =
+        !error && r->default_ms > 0 && r->best_ms > 0 ? r->default_ms / r->best_ms : 0;
     if (fmt == FORMAT_CSV) {
         tb_csv(b, s->label, 0);
         tb_csv(b, L->name, 0);
@@ -236,7 +237,7 @@ int cmd_tune(int argc, char **argv)
                 continue;
             }
             tuned++;
-            const double gain = r.default_ms > 0 ? r.default_ms / r.best_ms : 0;
+            const double gain = r.default_ms > 0 && r.best_ms > 0 ? r.default_ms / r.best_ms : 0;
             if (gain > 0) {
                 log_gain += log(gain);
                 gains++;

@@ -8,8 +8,8 @@
  *            destination reorder, because clconv's users hand NCHW buffers.
  *            Host wall-clock time of the whole, stream waited for.
  *   clblast  CLBlast on the clconv context's OpenCL device and queue:
- *            CLBlastSconvgemm for 2D convolution (one call per group for
- *            grouped layers), Sgemm + Scol2im for 2D transposed, no route
+ *            CLBlastSconvgemm for 2D convolution (one call per image and
+ *            group for grouped layers), Sgemm + Scol2im for 2D transposed, no route
  *            for 3D or what CLBlast cannot express.  Device time from
  *            OpenCL profiling, bracketed by markers like timing.c.
  *

@@ -487,11 +487,19 @@ static int enqueue_deconv(clblast_inst *in, char *why, size_t why_len)
     for (size_t b = 0; b < g->N; b++)
         for (size_t gi = 0; gi < g->G; gi++) {
             ev = NULL;
-            CLBlastStatusCode st = CLBlastSgemmWithTempBuffer(
-                CLBlastLayoutRowMajor, CLBlastTransposeYes, CLBlastTransposeNo, m, n, g->cg, 1.0f,
-                in->w, deconv_w_off(g, gi), m, in->x, deconv_x_off(g, b, gi), n, 0.0f, in->col,
-                0, n, &in->s->q, &ev, in->temp);
-            if (called("CLBlastSgemmWithTempBuffer", st, ev, why, why_len) != PEER_OK)
+            /* No temporary needed: the plain call, since CLBlast queries the
+             * size of any temp buffer it is handed, NULL included. */
+            CLBlastStatusCode st =
+                in->temp ? CLBlastSgemmWithTempBuffer(
+                               CLBlastLayoutRowMajor, CLBlastTransposeYes, CLBlastTransposeNo, m, n,
+                               g->cg, 1.0f, in->w, deconv_w_off(g, gi), m, in->x,
+                               deconv_x_off(g, b, gi), n, 0.0f, in->col, 0, n, &in->s->q, &ev,
+                               in->temp)
+                         : CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeYes,
+                                        CLBlastTransposeNo, m, n, g->cg, 1.0f, in->w,
+                                        deconv_w_off(g, gi), m, in->x, deconv_x_off(g, b, gi), n,
+                                        0.0f, in->col, 0, n, &in->s->q, &ev);
+            if (called("CLBlastSgemm", st, ev, why, why_len) != PEER_OK)
                 return PEER_FAIL;
             const size_t yo = (b * g->K + gi * g->kg) * g->h.out * g->w.out;
             ev = NULL;

@@ -133,9 +133,13 @@ static double direct_ms(const report *r, const result_row *row)
     return ms;
 }
 
-static const char *status_word(clconv_status st)
+/* ok, wrong (checked and farther than BENCH_SANITY_ERR from the reference,
+ * which fails the run), unsupported or failed. */
+static const char *status_word(const result_row *row)
 {
-    return st == CLCONV_SUCCESS ? "ok" : st == CLCONV_UNSUPPORTED ? "unsupported" : "failed";
+    if (row->st == CLCONV_SUCCESS)
+        return row->checked && !(row->job.err <= BENCH_SANITY_ERR) ? "wrong" : "ok";
+    return row->st == CLCONV_UNSUPPORTED ? "unsupported" : "failed";
 }
 
 /* The group of a layer: its name up to the first '_' or ':' ("r50_3x3_56"
@@ -340,17 +344,15 @@ void report_table_footer(const report *r, FILE *f)
     fprintf(f, "whole suite: sum of median x count over the layers (the count column: how often a "
                "layer occurs in its network):\n");
     for (int k = 0; k < nt; k++) {
-        fprintf(f, "  %-14s clconv %9.3f ms device, %9.3f ms wall-clock, %d layer%s (%d "
-                   "convolutions)%s",
+        fprintf(f, "  %-14s clconv %9.3f ms device, %9.3f ms wall-clock, %d of %d layers (%d "
+                   "convolutions)",
                 clconv_algorithm_name(t[k].requested), t[k].ms, t[k].wall_ms, t[k].ok_layers,
-                t[k].ok_layers == 1 ? "" : "s", t[k].convs,
-                t[k].ok_layers < t[k].layers ? " (failed or unsupported layers left out)" : "");
+                r->nlayers, t[k].convs);
         for (int p = 0; p < r->npeers; p++)
-            if (t[k].peer_layers[p] > 0)
-                fprintf(f, "; %s %.3f ms, x %s %.2f%s", peer_label(r->peer_names[p]),
-                        t[k].peer_ms[p], peer_label(r->peer_names[p]),
-                        t[k].peer_ms[p] / t[k].mine_ms[p],
-                        t[k].peer_layers[p] < t[k].ok_layers ? " (its layers only)" : "");
+            if (t[k].peer_layers[p] > 0 && t[k].mine_ms[p] > 0)
+                fprintf(f, "; %s %.3f ms over %d layers, x %s %.2f", peer_label(r->peer_names[p]),
+                        t[k].peer_ms[p], t[k].peer_layers[p], peer_label(r->peer_names[p]),
+                        t[k].peer_ms[p] / t[k].mine_ms[p]);
         fprintf(f, "\n");
     }
     int ng = 0;
@@ -411,7 +413,7 @@ static void csv_row(const report *r, const result_row *row, textbuf *b)
     csv_num(b, "%.4f", po >= 0 ? ratio(r, row, po) : 0, po >= 0 && ratio(r, row, po) > 0);
     csv_num(b, "%.4f", pc >= 0 ? ratio(r, row, pc) : 0, pc >= 0 && ratio(r, row, pc) > 0);
     csv_num(b, "%.3e", j->err, row->checked);
-    tb_csv(b, status_word(row->st), 0);
+    tb_csv(b, status_word(row), 0);
     tb_csv(b, row->layer->type, 0);
     tb_csv(b, ok ? choice_source(j->describe) : "", 0);
     tb_csv(b, ok ? j->describe : "", 0);
@@ -445,14 +447,18 @@ char *report_csv(const report *r)
         tb_csv(&b, "TOTAL", 0);
         tb_csv(&b, clconv_algorithm_name(t[k].requested), 0);
         tb_printf(&b, ",,%.6f,,,,,", t[k].ms);
-        const int ho = po >= 0 && t[k].peer_layers[po] > 0, hc = pc >= 0 && t[k].peer_layers[pc] > 0;
+        const int ho = po >= 0 && t[k].peer_layers[po] > 0 && t[k].mine_ms[po] > 0;
+        const int hc = pc >= 0 && t[k].peer_layers[pc] > 0 && t[k].mine_ms[pc] > 0;
         csv_num(&b, "%.6f", ho ? t[k].peer_ms[po] : 0, ho);
         csv_num(&b, "%.6f", hc ? t[k].peer_ms[pc] : 0, hc);
         csv_num(&b, "%.4f", ho ? t[k].peer_ms[po] / t[k].mine_ms[po] : 0, ho);
         csv_num(&b, "%.4f", hc ? t[k].peer_ms[pc] / t[k].mine_ms[pc] : 0, hc);
         tb_printf(&b, ",total,,,,%.6f,,,,,,,,,", t[k].wall_ms);
-        tb_printf(&b, "%d of %d layers ran; %d convolutions\n", t[k].ok_layers, t[k].layers,
+        tb_printf(&b, "%d of %d layers ran; %d convolutions", t[k].ok_layers, r->nlayers,
                   t[k].convs);
+        for (int p = 0; p < r->npeers; p++)
+            tb_printf(&b, "; %s over %d layers", r->peer_names[p], t[k].peer_layers[p]);
+        tb_printf(&b, "\n");
     }
     return tb_take(&b);
 }
@@ -524,7 +530,7 @@ char *report_json(const report *r)
         tb_json(&b, clconv_algorithm_name(row->requested));
         tb_printf(&b, ", \"algorithm\": ");
         tb_json(&b, ok ? clconv_algorithm_name(j->ran) : "");
-        tb_printf(&b, ", \"status\": \"%s\",\n     \"params\": ", status_word(row->st));
+        tb_printf(&b, ", \"status\": \"%s\",\n     \"params\": ", status_word(row));
         tb_json(&b, ok ? params : "");
         tb_printf(&b, ", \"choice\": ");
         tb_json(&b, ok ? choice_source(j->describe) : "");
@@ -539,7 +545,11 @@ char *report_json(const report *r)
         tb_printf(&b, ", \"effective\": %s, ", ok && is_winograd(j->ran) ? "true" : "false");
         json_num(&b, "plan_ms", "%.3f", j->plan_ms, ok);
         tb_printf(&b, ", ");
-        json_num(&b, "rel_err", "%.3e", j->err, row->checked);
+        tb_printf(&b, "\"checked\": %s, ", row->checked ? "true" : "false");
+        if (row->checked && !isfinite(j->err))
+            tb_printf(&b, "\"rel_err\": \"%s\"", isnan(j->err) ? "nan" : "inf");
+        else
+            json_num(&b, "rel_err", "%.3e", j->err, row->checked);
         tb_printf(&b, ", \"message\": ");
         tb_json(&b, ok ? "" : j->why);
         tb_printf(&b, ",\n     \"peers\": {");
@@ -570,11 +580,11 @@ char *report_json(const report *r)
         tb_json(&b, clconv_algorithm_name(t[k].requested));
         tb_printf(&b, ", \"layers\": %d, \"layers_ok\": %d, \"convolutions\": %d, \"ms\": %.6f, "
                       "\"wall_ms\": %.6f, \"peers\": {",
-                  t[k].layers, t[k].ok_layers, t[k].convs, t[k].ms, t[k].wall_ms);
+                  r->nlayers, t[k].ok_layers, t[k].convs, t[k].ms, t[k].wall_ms);
         for (int p = 0; p < r->npeers; p++) {
             tb_printf(&b, "%s", p ? ", " : "");
             tb_json(&b, r->peer_names[p]);
-            if (t[k].peer_layers[p] > 0)
+            if (t[k].peer_layers[p] > 0 && t[k].mine_ms[p] > 0)
                 tb_printf(&b, ": {\"layers\": %d, \"ms\": %.6f, \"clconv_ms\": %.6f, "
                               "\"ratio\": %.4f}",
                           t[k].peer_layers[p], t[k].peer_ms[p], t[k].mine_ms[p],

@@ -52,7 +52,7 @@ typedef struct report {
     char peer_reason[BENCH_MAX_PEERS][256]; /* why not */
     result_row *rows;
     int nrows, cap_rows;
-    peer_cell *cells; /* [layer][peer], nlayers * npeers */
+    peer_cell *cells; /* [layer][peer], nlayers * BENCH_MAX_PEERS */
     int nlayers, cap_layers;
     double seconds; /* the whole run */
 } report;

@@ -125,30 +125,32 @@ static int parse_peers(const char *spec, int *idx, int *n)
 /* ---- progress ------------------------------------------------------------------ */
 
 /* "layer i/n" with the elapsed time and an estimate, on stderr: always on
- * a terminal (rewritten in place), otherwise only once a run has taken
- * more than a few seconds, and then at most every ten seconds, so that
- * logs get a heartbeat without a line per layer. */
+ * a terminal (a status line rewritten in place, bench_status), otherwise
+ * only once a run has taken more than 5 seconds, and then at most every
+ * ten seconds, so that logs get a heartbeat without a line per layer. */
 typedef struct progress {
     int tty, total, done;
     double t0, last;
-    int shown;
 } progress;
 
 static void progress_update(progress *p, const char *name)
 {
     const double now = bench_now_ms(), el = (now - p->t0) * 1e-3;
-    if (!p->tty && (el < 5 || now - p->last < 10e3) && p->done < p->total)
+    if (p->tty && p->done == p->total) {
+        bench_status_clear();
         return;
-    if (!p->tty && p->done == p->total && !p->shown)
+    }
+    if (!p->tty && (el < 5 || now - p->last < 10e3 || p->done == p->total))
         return;
     p->last = now;
-    p->shown = 1;
     const double left = p->done ? el / p->done * (p->total - p->done) : 0;
-    fprintf(stderr, "%s[%d/%d] %-24s %6.1f s elapsed, about %.0f s left%s", p->tty ? "\r" : "",
-            p->done, p->total, name, el, left, p->tty ? "\033[K" : "\n");
-    if (p->tty && p->done == p->total)
-        fprintf(stderr, "\r\033[K");
-    fflush(stderr);
+    char line[256];
+    snprintf(line, sizeof line, "[%d/%d] %-24s %6.1f s elapsed, about %.0f s left", p->done,
+             p->total, name, el, left);
+    if (p->tty)
+        bench_status(line);
+    else
+        fprintf(stderr, "%s\n", line);
 }
 
 /* ---- one layer ------------------------------------------------------------------ */
@@ -200,9 +202,10 @@ static void layer_data_free(layer_data *ld)
 
 /* Seeded inputs (one stream per layer: the same data for every algorithm
  * and peer, and independent of which other layers were selected) and the
- * reference when checking. */
-static int layer_data_make(const suite_layer *L, int li, int check, unsigned long long seed,
-                           int need_y, layer_data *ld)
+ * reference when checking.  On failure the status and why. */
+static clconv_status layer_data_make(const suite_layer *L, int li, int check,
+                                     unsigned long long seed, int need_y, layer_data *ld,
+                                     char *why, size_t why_len)
 {
     const clconv_conv_desc *d = &L->desc;
     const size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d);
@@ -215,8 +218,8 @@ static int layer_data_make(const suite_layer *L, int li, int check, unsigned lon
     ld->ref = check ? malloc(ld->ny * sizeof *ld->ref) : NULL;
     ld->y = need_y ? malloc(ld->ny * sizeof *ld->y) : NULL;
     if (!ld->x || !ld->w || !ld->b || (check && !ld->ref) || (need_y && !ld->y)) {
-        bench_msg("%s: out of host memory", L->name);
-        return BENCH_FAIL;
+        snprintf(why, why_len, "out of host memory for the layer's tensors");
+        return CLCONV_OUT_OF_MEMORY;
     }
     bench_rng rng;
     bench_rng_seed(&rng, seed + 1000003ull * (unsigned long long)li);
@@ -224,11 +227,14 @@ static int layer_data_make(const suite_layer *L, int li, int check, unsigned lon
     bench_rng_fill(&rng, ld->w, nw);
     bench_rng_fill(&rng, ld->b, nb);
     if (check) {
-        clconv_status st = clconv_reference_conv(d, ld->x, ld->w, d->has_bias ? ld->b : NULL, ld->ref);
-        if (st)
-            return bench_lib_fail(st, L->name);
+        clconv_status st =
+            clconv_reference_conv(d, ld->x, ld->w, d->has_bias ? ld->b : NULL, ld->ref);
+        if (st) {
+            snprintf(why, why_len, "reference: %s", clconv_last_error());
+            return st;
+        }
     }
-    return BENCH_OK;
+    return CLCONV_SUCCESS;
 }
 
 /* Prepares, warms up and checks peer p on the layer; the instance in *inst
@@ -330,28 +336,55 @@ static void time_rounds(run_state *rs, result_row *rows, int n, peer_cell *cells
     free(t);
 }
 
+/* Counts a finished row and keeps it in the report; -1 when out of
+ * memory. */
+static int finish_row(run_state *rs, result_row *row)
+{
+    conv_job_release(&row->job);
+    row->checked = rs->check && !row->st;
+    rs->runs++;
+    if (row->st == CLCONV_UNSUPPORTED)
+        rs->unsupported++;
+    else if (row->st)
+        rs->failed++;
+    else
+        rs->plan_ms += row->job.plan_ms, rs->first_ms += row->job.first_ms;
+    if (row->checked) {
+        if (!(row->job.err <= BENCH_SANITY_ERR))
+            rs->wrong++;
+        if (!isnan(rs->max_err) && !(row->job.err <= rs->max_err))
+            rs->max_err = row->job.err; /* a NaN stays */
+    }
+    return report_add_row(&rs->rep, row);
+}
+
+/* One layer: its rows (and peer cells) join the report, also when the
+ * layer fails (the row says why); only running out of memory for the
+ * report itself stops the run. */
 static int run_layer(run_state *rs, const suite_layer *L, int li)
 {
     const clconv_conv_desc *d = &L->desc;
     layer_data ld;
     result_row rows[CLCONV_ALGO_COUNT];
     void *insts[BENCH_MAX_PEERS] = {NULL};
-    int n = 0;
-    int rc = layer_data_make(L, li, rs->check, rs->o->seed, rs->npeers > 0 && rs->check, &ld);
-    const int lidx = rc ? -1 : report_add_layer(&rs->rep);
-    if (!rc && lidx < 0) {
+    clconv_algorithm algos[CLCONV_ALGO_COUNT];
+    char why[1024] = "";
+    int rc = BENCH_OK;
+    const clconv_status data_st = layer_data_make(L, li, rs->check, rs->o->seed,
+                                                  rs->npeers > 0 && rs->check, &ld, why,
+                                                  sizeof why);
+    const int n = layer_algos(rs, d, algos);
+    const int lidx = report_add_layer(&rs->rep);
+    for (int i = 0; i < n; i++)
+        memset(&rows[i], 0, sizeof rows[i]);
+    if (lidx < 0) {
         bench_msg("out of host memory");
         rc = BENCH_FAIL;
-    }
-    if (rc)
         goto done;
+    }
     peer_cell *cells = &rs->rep.cells[lidx * BENCH_MAX_PEERS];
-
-    clconv_algorithm algos[CLCONV_ALGO_COUNT];
-    n = layer_algos(rs, d, algos);
     for (int i = 0; i < n; i++) {
         result_row *row = &rows[i];
-        memset(row, 0, sizeof *row);
         row->layer = L;
         row->layer_index = lidx;
         row->requested = algos[i];
@@ -362,41 +395,34 @@ static int run_layer(run_state *rs, const suite_layer *L, int li)
                               .w = ld.w,
                               .b = d->has_bias ? ld.b : NULL,
                               .ref = ld.ref};
+        if (data_st) {
+            row->st = data_st;
+            snprintf(row->job.why, sizeof row->job.why, "%s", why);
+            continue;
+        }
         row->st = conv_job_prepare(&row->job);
         if (row->st)
             conv_job_release(&row->job);
     }
-    for (int p = 0; p < rs->npeers; p++)
-        peer_prepare(rs, p, L, &ld, &cells[p], &insts[p]);
-    time_rounds(rs, rows, n, cells, insts, L->name);
-
-    for (int i = 0; i < n; i++) {
-        result_row *row = &rows[i];
-        conv_job_release(&row->job);
-        row->checked = rs->check && !row->st;
-        rs->runs++;
-        if (row->st == CLCONV_UNSUPPORTED)
-            rs->unsupported++;
-        else if (row->st)
-            rs->failed++;
-        else
-            rs->plan_ms += row->job.plan_ms, rs->first_ms += row->job.first_ms;
-        if (row->checked) {
-            if (!(row->job.err <= BENCH_SANITY_ERR))
-                rs->wrong++;
-            if (!(row->job.err <= rs->max_err))
-                rs->max_err = row->job.err;
-        }
-        if (report_add_row(&rs->rep, row)) {
+    if (!data_st) {
+        for (int p = 0; p < rs->npeers; p++)
+            peer_prepare(rs, p, L, &ld, &cells[p], &insts[p]);
+        time_rounds(rs, rows, n, cells, insts, L->name);
+    }
+    for (int i = 0; i < n && !rc; i++)
+        if (finish_row(rs, &rows[i])) {
             bench_msg("out of host memory");
             rc = BENCH_FAIL;
-            goto done;
         }
+    if (!rc) {
+        bench_status_clear();
+        for (int k = 0; k < 2; k++)
+            if (rs->table[k])
+                report_table_layer(&rs->rep, rs->rep.nrows - n, n, rs->table[k]);
     }
-    for (int k = 0; k < 2; k++)
-        if (rs->table[k])
-            report_table_layer(&rs->rep, rs->rep.nrows - n, n, rs->table[k]);
 done:
+    for (int i = 0; i < n; i++)
+        conv_job_release(&rows[i].job); /* idempotent */
     for (int p = 0; p < rs->npeers; p++)
         if (insts[p])
             rs->peers[p]->release(insts[p]);
@@ -445,7 +471,7 @@ static int write_report(const run_state *rs, report_format fmt, bench_outfile *o
     }
     FILE *f = out ? out->f : stdout;
     const size_t len = strlen(text);
-    int rc = fwrite(text, 1, len, f) == len ? BENCH_OK : BENCH_FAIL;
+    int rc = fwrite(text, 1, len, f) == len && fflush(f) == 0 && !ferror(f) ? BENCH_OK : BENCH_FAIL;
     if (rc)
         bench_msg("%s: write failed", out ? out->path : "stdout");
     free(text);
@@ -523,7 +549,7 @@ int runner_run(const char *command, const suite *s, const runner_opts *o)
                     rs.npeers ? ", peers interleaved" : "", rs.check ? "on" : "off");
             report_table_header(&rs.rep, rs.table[k]);
         }
-    progress pg = {isatty(2), nsel, 0, bench_now_ms(), bench_now_ms(), 0};
+    progress pg = {isatty(2), nsel, 0, bench_now_ms(), bench_now_ms() - 10e3};
     for (int i = 0; i < s->n && !rc; i++)
         if (sel[i]) {
             rc = run_layer(&rs, &s->layers[i], i);

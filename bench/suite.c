@@ -252,6 +252,18 @@ const bench_embedded_file *suite_find_builtin(const char *name, const char *ext)
     return NULL;
 }
 
+/* "smoke, standard, ..." from the embedded files with extension ext. */
+static void builtin_names(const char *ext, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (const bench_embedded_file *b = bench_suite_files; b->name && k < n; b++) {
+        size_t len = strlen(b->name), e = strlen(ext);
+        if (len > e && strcmp(b->name + len - e, ext) == 0)
+            k += (size_t)snprintf(buf + k, n - k, "%s%.*s", k ? ", " : "", (int)(len - e), b->name);
+    }
+}
+
 static const bench_embedded_file *find_builtin(const char *name)
 {
     return suite_find_builtin(name, ".tsv");
@@ -270,8 +282,9 @@ int suite_load(const char *what, suite *s)
     } else {
         const bench_embedded_file *b = find_builtin(what);
         if (!b) {
-            bench_msg("unknown suite '%s' (builtin: smoke, standard; or a path to a .tsv file)",
-                      what);
+            char names[1024];
+            builtin_names(".tsv", names, sizeof names);
+            bench_msg("unknown suite '%s' (builtin: %s; or a path to a .tsv file)", what, names);
             return BENCH_INVALID;
         }
         /* Small suites are checked against the reference by default. */
@@ -304,7 +317,9 @@ int suite_print_builtin(const char *name)
 {
     const bench_embedded_file *b = find_builtin(name);
     if (!b) {
-        bench_msg("--print: '%s' is not a builtin suite (smoke, standard)", name);
+        char names[1024];
+        builtin_names(".tsv", names, sizeof names);
+        bench_msg("--print: '%s' is not a builtin suite (%s)", name, names);
         return BENCH_INVALID;
     }
     fwrite(b->source, 1, b->length, stdout);

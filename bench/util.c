@@ -8,9 +8,29 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* Whether a status line (bench_status) is on the terminal now. */
+static int status_shown;
+
+void bench_status(const char *text)
+{
+    fprintf(stderr, "\r%s\033[K", text);
+    fflush(stderr);
+    status_shown = 1;
+}
+
+void bench_status_clear(void)
+{
+    if (!status_shown)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    status_shown = 0;
+}
+
 void bench_msg(const char *fmt, ...)
 {
     va_list ap;
+    bench_status_clear();
     va_start(ap, fmt);
     fputs("clconv-bench: ", stderr);
     vfprintf(stderr, fmt, ap);

@@ -83,8 +83,11 @@ def pair(a, b, digits=2):
 
 def section(args):
     runs = [read(p) for p in args.runs]
-    rows = [r for r in runs[0] if r["requested"] == "auto"]
-    other = [{r["layer"]: r for r in run if r["requested"] == "auto"} for run in runs[1:]]
+    def layers(run):
+        return [r for r in run if r["requested"] == "auto" and r["status"] != "total"]
+
+    rows = layers(runs[0])
+    other = [{r["layer"]: r for r in layers(run)} for run in runs[1:]]
     bench = args.bench
     lines = [BEGIN, ""]
     date = datetime.date.today().isoformat()
@@ -120,20 +123,21 @@ def section(args):
             f"{fmt(num(r['clblast_ms'])) or ('– (' + peers_note + ')' if peers_note else '–')} | "
             f"{pair(num(r['ratio_clblast']), num(o.get('ratio_clblast')))} | {r['rel_err']} |"
         )
-    lines += ["", "Geometric means of the ratios (run 1 / run 2; layers counted in run 1):", "",
-              "| group | x oneDNN | x CLBlast | layers |", "|---|---:|---:|---:|"]
+    lines += ["", "Geometric means of the ratios, run 1 / run 2 (in brackets: the layers with "
+              "that peer's ratio in run 1):", "",
+              "| group | x oneDNN | x CLBlast |", "|---|---:|---:|"]
     groups = []
     for r in rows:
         if group(r["layer"]) not in groups:
             groups.append(group(r["layer"]))
     for g in groups + ["ALL"]:
-        sel = lambda run: [x for x in run if x["requested"] == "auto" and (g == "ALL" or group(x["layer"]) == g)]
+        sel = lambda run: [x for x in layers(run) if g == "ALL" or group(x["layer"]) == g]
         res = []
         for key in ("ratio_onednn", "ratio_clblast"):
-            vals = [geomean([num(x[key]) for x in sel(run)])[0] for run in runs]
-            res.append(" / ".join(fmt(v, 2) if v else "–" for v in vals))
-        n = len(sel(runs[0]))
-        lines.append(f"| {'**ALL**' if g == 'ALL' else g} | {res[0]} | {res[1]} | {n} |")
+            means = [geomean([num(x[key]) for x in sel(run)]) for run in runs]
+            res.append(" / ".join(fmt(v, 2) if v else "–" for v, _ in means)
+                       + f" ({means[0][1]})")
+        lines.append(f"| {'**ALL**' if g == 'ALL' else g} | {res[0]} | {res[1]} |")
     if spread:
         spread.sort(reverse=True)
         med = sorted(s for s, _ in spread)[len(spread) // 2]

@@ -31,7 +31,9 @@ layers="smoke_3x3,smoke_g4,smoke_3d"
 # ---- suite with peers, CSV ------------------------------------------------------
 if expect 0 "suite with peers to CSV" suite --suite smoke --layers $layers --peers onednn,clblast --runs 2 --out r.csv; then
     head -1 r.csv | grep -q "^$stable," && ok "CSV starts with the stable columns" || bad "CSV header: $(head -1 r.csv)"
-    [ "$(wc -l < r.csv)" = 4 ] && ok "CSV has a row per layer" || bad "CSV rows: $(wc -l < r.csv)"
+    [ "$(grep -c '^smoke,smoke_' r.csv)" = 3 ] && ok "CSV has a row per layer" || bad "CSV rows: $(wc -l < r.csv)"
+    grep -q '^smoke,TOTAL,auto,.*,total,' r.csv && ok "CSV ends with the whole-suite TOTAL row" || bad "no TOTAL row"
+    grep -q "whole suite" stdout.txt && ok "table shows the whole-suite time" || bad "no whole-suite line"
     grep -q "geometric mean" stdout.txt && ok "table ends with geometric means" || bad "no geometric means in the table"
     # CLBlast runs 2D layers and says why not for 3D.
     grep "^smoke,smoke_3x3," r.csv | awk -F, '$12 == "" { exit 1 }' && ok "clblast_ms filled on a 2D layer" || bad "clblast_ms empty on smoke_3x3"
@@ -51,8 +53,16 @@ if expect 0 "suite to JSON" suite --suite smoke --layers smoke_3x3 --peers clbla
     fi
 fi
 if expect 0 "CSV on stdout" suite --suite smoke --layers smoke_1x1 --runs 1 --format csv; then
-    [ "$(wc -l < stdout.txt)" = 2 ] && head -1 stdout.txt | grep -q "^$stable," && ok "stdout holds only the CSV" || bad "stdout: $(head -3 stdout.txt)"
+    [ "$(wc -l < stdout.txt)" = 3 ] && head -1 stdout.txt | grep -q "^$stable," && ok "stdout holds only the CSV" || bad "stdout: $(head -3 stdout.txt)"
 fi
+
+# ---- a network suite: counts weigh the totals -----------------------------------------
+if expect 0 "network suite with counts" suite --suite resnet50 --layers 'r50_l4*' --algo direct --runs 1 --no-check --format json --out n.json; then
+    /usr/bin/python3 -c 'import json; d=json.load(open("n.json")); t=d["totals"][0]; assert t["convolutions"] > t["layers_ok"] > 0, t' 2>/dev/null \
+        && ok "totals count each layer's occurrences" || bad "totals: $(head -c 300 n.json)"
+fi
+printf '#name\ttype\tn\tcin\tcout\tin_d\tin_h\tin_w\tk_d\tk_h\tk_w\ts_d\ts_h\ts_w\tp_d\tp_h\tp_w\tdil_d\tdil_h\tdil_w\tgroups\top_d\top_h\top_w\tcount\nx\tconv2d\t1\t4\t4\t1\t8\t8\t1\t3\t3\t1\t1\t1\t0\t1\t1\t1\t1\t1\t1\t0\t0\t0\t0\n' > badcount.tsv
+expect 2 "suite: count 0" suite --suite ./badcount.tsv
 
 # ---- bad options --------------------------------------------------------------------
 expect 2 "unknown peer" suite --suite smoke --peers onednn,mkl
