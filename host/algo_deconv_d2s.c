@@ -16,7 +16,9 @@
  * position, with bias and activation fused; positions no q covers
  * (negative pads from output_shape) get act(bias).
  *
- * Workspace: inner output y2 | inner workspace, offsets aligned.
+ * Workspace: inner output y2 | inner workspace, offsets aligned (for speed)
+ * from the workspace's start; the inner plan gets them as offsets into the
+ * caller's workspace buffer, never sub-buffers.
  */
 #include "internal.h"
 
@@ -152,7 +154,7 @@ static clconv_status d2s_create(clconv_plan *plan)
         s->lws[2] = plan->params.layout_lws_z;
     }
 
-    const size_t al = clconv_subbuffer_align(plan->ctx);
+    const size_t al = clconv_region_align(plan->ctx);
     if ((st = clconv_plan_workspace_size(s->inner, &s->ws_bytes)))
         goto fail;
     if (!clconv_mul_size(clconv_problem_output_elems(&s->inner_p), sizeof(float), &s->y2_bytes) ||
@@ -162,6 +164,7 @@ static clconv_status d2s_create(clconv_plan *plan)
         goto fail;
     }
     plan->workspace_bytes = s->ws_off + s->ws_bytes;
+    plan->int_range = s->inner->int_range;
 
     /* Multiplications by a zero tap: what the re-layout pads a kernel not
      * divisible by the stride with, for the benchmark to show. */
@@ -240,23 +243,25 @@ done:
     return st;
 }
 
-static clconv_status d2s_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
-                                 cl_uint n_wait, const cl_event *wait, cl_event *event)
+static clconv_status d2s_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                                 const cl_event *wait, cl_event *event)
 {
     d2s_state *s = plan->state;
     const conv_problem *p = &plan->p, *q = &s->inner_p;
-    cl_mem y2 = NULL, ws = NULL;
+    /* The inner convolution reads the caller's input and writes y2 at the
+     * start of our workspace; its own workspace follows (byte offsets are
+     * multiples of the float size: clconv_region_align). */
+    const conv_io inner = {io->in, io->ws, s->ws_bytes ? io->ws : NULL, io->in_off, io->ws_off,
+                           s->ws_bytes ? io->ws_off + s->ws_off / sizeof(float) : 0};
     const int z = p->N * p->K * p->out[0]; /* output rows / OH: < 2^31 (desc.c) */
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
-    clconv_status st;
-    if ((st = clconv_sub_buffer(workspace, 0, s->y2_bytes, OP, &y2)) ||
-        (s->ws_bytes && (st = clconv_sub_buffer(workspace, s->ws_off, s->ws_bytes, OP, &ws))) ||
-        (st = clconv_chain_plan(&ch, s->inner, input, y2, ws)))
-        goto done;
+    clconv_status st = clconv_chain_plan(&ch, s->inner, &inner);
+    if (st)
+        return clconv_chain_end(&ch, st, event);
     const kernel_arg args[] = {
-        ARG_MEM(y2),         ARG_MEM(s->bias),    ARG_MEM(output),     ARG_INT(z),
-        ARG_INT(p->K),
+        ARG_MEM(io->ws),     ARG_OFF(io->ws_off), ARG_MEM(s->bias),    ARG_MEM(io->out),
+        ARG_OFF(io->out_off), ARG_INT(z),         ARG_INT(p->K),
         ARG_INT(p->G),       ARG_INT(p->out[0]),  ARG_INT(p->out[1]),  ARG_INT(p->out[2]),
         ARG_INT(q->out[0]),  ARG_INT(q->out[1]),  ARG_INT(q->out[2]),  ARG_INT(p->s[0]),
         ARG_INT(p->s[1]),    ARG_INT(p->s[2]),    ARG_INT(p->pb[0]),   ARG_INT(p->pb[1]),
@@ -264,14 +269,8 @@ static clconv_status d2s_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
         ARG_INT(p->act),     ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
     };
     const size_t gws[3] = {(size_t)((p->out[2] + RUN - 1) / RUN), (size_t)p->out[1], (size_t)z};
-    if ((st = clconv_set_args(s->scatter, OP, (int)(sizeof args / sizeof args[0]), args)))
-        goto done;
-    st = clconv_chain_kernel(&ch, OP, s->scatter, 3, gws, s->lws[0] ? s->lws : NULL);
-done:
-    if (y2)
-        clReleaseMemObject(y2);
-    if (ws)
-        clReleaseMemObject(ws);
+    if (!(st = clconv_set_args(s->scatter, OP, (int)(sizeof args / sizeof args[0]), args)))
+        st = clconv_chain_kernel(&ch, OP, s->scatter, 3, gws, s->lws[0] ? s->lws : NULL);
     return clconv_chain_end(&ch, st, event);
 }
 

@@ -130,14 +130,14 @@ static clconv_status dw_set_weights(clconv_plan *plan, const float *w, const flo
     return CLCONV_SUCCESS;
 }
 
-static clconv_status dw_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
-                                cl_uint n_wait, const cl_event *wait, cl_event *event)
+static clconv_status dw_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                                const cl_event *wait, cl_event *event)
 {
-    (void)workspace;
     dw_state *s = plan->state;
     const conv_problem *p = &s->fwd;
     const kernel_arg args[] = {
-        ARG_MEM(input),      ARG_MEM(s->wb),      ARG_MEM(output),     ARG_INT(p->C),
+        ARG_MEM(io->in),     ARG_OFF(io->in_off), ARG_MEM(s->wb),      ARG_MEM(io->out),
+        ARG_OFF(io->out_off), ARG_INT(p->C),
         ARG_INT(p->K),       ARG_INT(p->K / p->C), ARG_INT(p->N * p->K * p->out[0]),
         ARG_INT(clconv_problem_input_elems(p)), ARG_INT(p->in[0]),  ARG_INT(p->in[1]),
         ARG_INT(p->in[2]),   ARG_INT(p->out[0]),  ARG_INT(p->out[1]),  ARG_INT(p->out[2]),

@@ -13,7 +13,9 @@
  * and applying the activation there (the inner plan has neither).
  *
  * Workspace: sub-image batch x2 | inner output y2 | inner workspace, each
- * region aligned for sub-buffers.
+ * region aligned (for speed) from the workspace's start; the inner plan gets
+ * them as offsets into the caller's workspace buffer, never sub-buffers
+ * (whose origins would have to be aligned absolutely).
  */
 #include "internal.h"
 
@@ -138,7 +140,7 @@ static clconv_status s2b_create(clconv_plan *plan)
     }
 
     /* Workspace: x2 | y2 | inner workspace, offsets aligned, sizes checked. */
-    const size_t al = clconv_subbuffer_align(plan->ctx);
+    const size_t al = clconv_region_align(plan->ctx);
     size_t inner_ws = 0;
     if ((st = clconv_plan_workspace_size(s->inner, &inner_ws)))
         goto fail;
@@ -157,6 +159,7 @@ static clconv_status s2b_create(clconv_plan *plan)
         goto fail;
     }
     plan->workspace_bytes = s->ws_off + s->ws_bytes;
+    plan->int_range = s->inner->int_range;
 
     char dil[32], sub[32];
     const int r0 = 3 - p->rank;
@@ -213,53 +216,46 @@ static clconv_status s2b_set_weights(clconv_plan *plan, const float *w, const fl
     return CLCONV_SUCCESS;
 }
 
-static clconv_status s2b_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
-                                 cl_uint n_wait, const cl_event *wait, cl_event *event)
+static clconv_status s2b_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                                 const cl_event *wait, cl_event *event)
 {
     s2b_state *s = plan->state;
     const conv_problem *p = &s->fwd, *q = &s->inner_p;
-    cl_mem x2 = NULL, y2 = NULL, ws = NULL;
+    /* x2, y2 and the inner workspace: regions of ours (byte offsets are
+     * multiples of the float size: clconv_region_align). */
+    const size_t x2 = io->ws_off + s->x2_off / sizeof(float);
+    const size_t y2 = io->ws_off + s->y2_off / sizeof(float);
+    const conv_io inner = {io->ws, io->ws, s->ws_bytes ? io->ws : NULL, x2, y2,
+                           s->ws_bytes ? io->ws_off + s->ws_off / sizeof(float) : 0};
     /* rows of the sub-image batch and of the output (< 2^31: checked by
      * inner_problem and desc.c) */
     const int z1 = q->N * q->C * q->in[0], z2 = p->N * p->K * p->out[0];
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     clconv_status st;
-    if ((st = clconv_sub_buffer(workspace, s->x2_off, s->x2_bytes, OP, &x2)) ||
-        (st = clconv_sub_buffer(workspace, s->y2_off, s->y2_bytes, OP, &y2)) ||
-        (s->ws_bytes && (st = clconv_sub_buffer(workspace, s->ws_off, s->ws_bytes, OP, &ws))))
-        goto done;
-
     const kernel_arg a1[] = {
-        ARG_MEM(input),    ARG_MEM(x2),       ARG_INT(z1),       ARG_INT(p->C),     ARG_INT(p->in[0]),
-        ARG_INT(p->in[1]), ARG_INT(p->in[2]), ARG_INT(q->in[0]), ARG_INT(q->in[1]),
-        ARG_INT(q->in[2]), ARG_INT(s->dd[0]), ARG_INT(s->dd[1]), ARG_INT(s->dd[2]),
-        ARG_INT(p->pb[0]), ARG_INT(p->pb[1]), ARG_INT(p->pb[2]),
+        ARG_MEM(io->in),   ARG_OFF(io->in_off), ARG_MEM(io->ws),   ARG_OFF(x2),
+        ARG_INT(z1),       ARG_INT(p->C),       ARG_INT(p->in[0]), ARG_INT(p->in[1]),
+        ARG_INT(p->in[2]), ARG_INT(q->in[0]),   ARG_INT(q->in[1]), ARG_INT(q->in[2]),
+        ARG_INT(s->dd[0]), ARG_INT(s->dd[1]),   ARG_INT(s->dd[2]), ARG_INT(p->pb[0]),
+        ARG_INT(p->pb[1]), ARG_INT(p->pb[2]),
     };
     const size_t g1[3] = {(size_t)((q->in[2] + RUN - 1) / RUN), (size_t)q->in[1], (size_t)z1};
     if ((st = clconv_set_args(s->s2b, OP, (int)(sizeof a1 / sizeof a1[0]), a1)) ||
         (st = clconv_chain_kernel(&ch, OP, s->s2b, 3, g1, s->lws[0] ? s->lws : NULL)) ||
-        (st = clconv_chain_plan(&ch, s->inner, x2, y2, ws)))
-        goto done;
+        (st = clconv_chain_plan(&ch, s->inner, &inner)))
+        return clconv_chain_end(&ch, st, event);
 
     const kernel_arg a2[] = {
-        ARG_MEM(y2),        ARG_MEM(s->bias),   ARG_MEM(output),    ARG_INT(z2),        ARG_INT(p->K),
-        ARG_INT(p->out[0]), ARG_INT(p->out[1]), ARG_INT(p->out[2]), ARG_INT(q->out[0]),
-        ARG_INT(q->out[1]), ARG_INT(q->out[2]), ARG_INT(s->dd[0]),  ARG_INT(s->dd[1]),
-        ARG_INT(s->dd[2]),  ARG_INT(p->act),    ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
+        ARG_MEM(io->ws),    ARG_OFF(y2),        ARG_MEM(s->bias),   ARG_MEM(io->out),
+        ARG_OFF(io->out_off), ARG_INT(z2),      ARG_INT(p->K),      ARG_INT(p->out[0]),
+        ARG_INT(p->out[1]), ARG_INT(p->out[2]), ARG_INT(q->out[0]), ARG_INT(q->out[1]),
+        ARG_INT(q->out[2]), ARG_INT(s->dd[0]),  ARG_INT(s->dd[1]),  ARG_INT(s->dd[2]),
+        ARG_INT(p->act),    ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
     };
     const size_t g2[3] = {(size_t)((p->out[2] + RUN - 1) / RUN), (size_t)p->out[1], (size_t)z2};
-    if ((st = clconv_set_args(s->b2s, OP, (int)(sizeof a2 / sizeof a2[0]), a2)))
-        goto done;
-    st = clconv_chain_kernel(&ch, OP, s->b2s, 3, g2, s->lws[0] ? s->lws : NULL);
-done:
-    /* Enqueued commands keep what they use alive; these handles are ours. */
-    if (x2)
-        clReleaseMemObject(x2);
-    if (y2)
-        clReleaseMemObject(y2);
-    if (ws)
-        clReleaseMemObject(ws);
+    if (!(st = clconv_set_args(s->b2s, OP, (int)(sizeof a2 / sizeof a2[0]), a2)))
+        st = clconv_chain_kernel(&ch, OP, s->b2s, 3, g2, s->lws[0] ? s->lws : NULL);
     return clconv_chain_end(&ch, st, event);
 }
 

@@ -128,8 +128,8 @@ static clconv_status direct_set_weights(clconv_plan *plan, const float *w, const
     return CLCONV_SUCCESS;
 }
 
-static clconv_status direct_enqueue(clconv_plan *plan, cl_mem in_buf, cl_mem out, cl_mem ws,
-                                    cl_uint n_wait, const cl_event *wait, cl_event *event)
+static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                                    const cl_event *wait, cl_event *event)
 {
     const conv_problem *p = &plan->p;
     direct_state *s = plan->state;
@@ -140,16 +140,18 @@ static clconv_status direct_enqueue(clconv_plan *plan, cl_mem in_buf, cl_mem out
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     clconv_status st = CLCONV_SUCCESS;
     if (s->pad) {
-        kernel_arg pa[] = {ARG_MEM(in_buf), ARG_MEM(ws),        ARG_INT(p->N * p->C),
-                           ARG_INT(p->in[0]), ARG_INT(p->in[1]), ARG_INT(p->in[2]),
-                           ARG_INT(in[0]),  ARG_INT(in[1]),     ARG_INT(in[2]),
-                           ARG_INT(p->pb[0]), ARG_INT(p->pb[1]), ARG_INT(p->pb[2])};
+        kernel_arg pa[] = {ARG_MEM(io->in),   ARG_OFF(io->in_off), ARG_MEM(io->ws),
+                           ARG_OFF(io->ws_off), ARG_INT(p->N * p->C), ARG_INT(p->in[0]),
+                           ARG_INT(p->in[1]), ARG_INT(p->in[2]),   ARG_INT(in[0]),
+                           ARG_INT(in[1]),    ARG_INT(in[2]),      ARG_INT(p->pb[0]),
+                           ARG_INT(p->pb[1]), ARG_INT(p->pb[2])};
         size_t g[3] = {(size_t)in[1], (size_t)in[0], (size_t)p->N * p->C};
         if (!(st = clconv_set_args(s->pad, op, (int)(sizeof pa / sizeof *pa), pa)))
             st = clconv_chain_kernel(&ch, op, s->pad, 3, g, NULL);
     }
     kernel_arg args[] = {
-        ARG_MEM(s->pad ? ws : in_buf), ARG_MEM(s->packed), ARG_MEM(s->bias), ARG_MEM(out),
+        ARG_MEM(s->pad ? io->ws : io->in), ARG_OFF(s->pad ? io->ws_off : io->in_off),
+        ARG_MEM(s->packed), ARG_MEM(s->bias), ARG_MEM(io->out), ARG_OFF(io->out_off),
         ARG_INT(p->N),      ARG_INT(p->C),       ARG_INT(p->K),       ARG_INT(p->G),
         ARG_INT(in[0]),     ARG_INT(in[1]),      ARG_INT(in[2]),      ARG_INT(p->out[0]),
         ARG_INT(p->out[1]), ARG_INT(p->out[2]),  ARG_INT(p->k[0]),    ARG_INT(p->k[1]),

@@ -24,10 +24,15 @@
  * buffer argument in CLBlast's C API and allocates its own when needed.
  *
  * Workspace: [CLBlast temp][B region][C region], offsets aligned to the
- * device's base address alignment.  CLBlast gets element offsets into the
- * workspace and the temp region at offset 0 as the whole buffer, never a
- * sub-buffer: the workspace may itself be a sub-buffer of a composite
- * plan's, and OpenCL cannot make a sub-buffer of a sub-buffer.
+ * device's base address alignment (for speed).  CLBlast gets element
+ * offsets: the caller's input_offset / output_offset, or workspace_offset
+ * plus the region's.  Its temporary buffer has no offset argument, so the
+ * temp region is handed over only when the workspace starts at offset 0
+ * of its buffer and the operands' offsets are zero or not as assumed when
+ * sizing it (CLBlast's size depends on that); otherwise CLBlast allocates
+ * its own for the call, as it always does for the strided-batched call.
+ * CLBlast passes offsets to its kernels as int, so the plan sets
+ * int_range: plan.c refuses tensors that end beyond float 2^31 - 1.
  *
  * CLBlast compiles its GEMM program on first use (seconds on PoCL) and
  * keeps it in process memory: plan creation runs a tiny GEMM of the same
@@ -328,9 +333,7 @@ static clconv_status temp_size(clconv_context *ctx, const gemm_geom *g, size_t b
 static clconv_status layout_workspace(clconv_plan *plan, gemm_state *s)
 {
     const gemm_geom *g = &s->g;
-    size_t al = clconv_subbuffer_align(plan->ctx);
-    if (al < 64 || al % sizeof(float))
-        al = 64;
+    const size_t al = clconv_region_align(plan->ctx);
     s->temp_bytes = 0;
     for (int iter = 0;; iter++) {
         size_t b0 = clconv_align_up(s->temp_bytes, al);
@@ -403,6 +406,7 @@ static clconv_status gemm_create(clconv_plan *plan)
         goto fail;
     if ((st = layout_workspace(plan, s)) || (st = warm_up(plan->ctx, g)))
         goto fail;
+    plan->int_range = 1; /* CLBlast's kernels take offsets as int */
     /* Work-groups along W for im2col / col2im (the next power of two of
      * the row, at most GEMM_LWS), along all of P for the epilogue. */
     const int row_w = p->transposed ? p->in[2] : p->out[2];
@@ -502,58 +506,69 @@ static clconv_status chain_gemm(launch_chain *ch, gemm_state *s, cl_mem b, size_
     return CLCONV_SUCCESS;
 }
 
-static clconv_status gemm_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
-                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
+/* im2col's arguments (conv), or the wide reorder's of a transposed input
+ * (the same kernel as a 1x1 reorder [N][C][Pin] -> [C][N][Pin]). */
+static clconv_status set_pre_args(gemm_state *s, const conv_problem *p, const conv_io *io)
+{
+    const gemm_geom *g = &s->g;
+    const size_t Pin = spatial(p->in);
+    const int t = p->transposed;
+    const int one[3] = {1, 1, 1}, zero[3] = {0, 0, 0};
+    const int *o = t ? p->in : p->out, *k = t ? one : p->k, *sd = t ? one : p->s;
+    const int *dd = t ? one : p->d, *pb = t ? zero : p->pb;
+    const kernel_arg a[] = {
+        ARG_MEM(io->in),   ARG_OFF(io->in_off),  ARG_MEM(io->ws),    ARG_OFF(io->ws_off + s->b_off),
+        ARG_INT(p->C),     ARG_INT(p->in[0]),    ARG_INT(p->in[1]),  ARG_INT(p->in[2]),
+        ARG_INT(o[0]),     ARG_INT(o[1]),        ARG_INT(o[2]),      ARG_INT(k[0]),
+        ARG_INT(k[1]),     ARG_INT(k[2]),        ARG_INT(sd[0]),     ARG_INT(sd[1]),
+        ARG_INT(sd[2]),    ARG_INT(dd[0]),       ARG_INT(dd[1]),     ARG_INT(dd[2]),
+        ARG_INT(pb[0]),    ARG_INT(pb[1]),       ARG_INT(pb[2]),
+        ARG_INT(t ? (size_t)p->N * Pin : g->rs), ARG_INT(t ? Pin : g->ns),
+    };
+    return clconv_set_args(s->pre, OP, (int)(sizeof a / sizeof a[0]), a);
+}
+
+/* col2im's arguments (transposed), or the epilogue's: in place on y, or
+ * the re-lay of the wide [K][N][P] result. */
+static clconv_status set_post_args(gemm_state *s, const conv_problem *p, const conv_io *io)
+{
+    const gemm_geom *g = &s->g;
+    const size_t P = spatial(p->out);
+    cl_mem bias = s->b ? s->b : s->w; /* any valid buffer when has_bias is 0 */
+    if (p->transposed) {
+        const kernel_arg a[] = {
+            ARG_MEM(io->ws),    ARG_OFF(io->ws_off + s->c_off), ARG_INT(g->rs), ARG_INT(g->ns),
+            ARG_MEM(bias),      ARG_INT(p->has_bias), ARG_MEM(io->out), ARG_OFF(io->out_off),
+            ARG_INT(p->K),      ARG_INT(p->in[0]),  ARG_INT(p->in[1]),  ARG_INT(p->in[2]),
+            ARG_INT(p->out[0]), ARG_INT(p->out[1]), ARG_INT(p->out[2]), ARG_INT(p->k[0]),
+            ARG_INT(p->k[1]),   ARG_INT(p->k[2]),   ARG_INT(p->s[0]),   ARG_INT(p->s[1]),
+            ARG_INT(p->s[2]),   ARG_INT(p->d[0]),   ARG_INT(p->d[1]),   ARG_INT(p->d[2]),
+            ARG_INT(p->pb[0]),  ARG_INT(p->pb[1]),  ARG_INT(p->pb[2]),  ARG_INT(p->act),
+            ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
+        };
+        return clconv_set_args(s->post, OP, (int)(sizeof a / sizeof a[0]), a);
+    }
+    const kernel_arg a[] = {
+        ARG_MEM(g->wide ? io->ws : io->out),
+        ARG_OFF(g->wide ? io->ws_off + s->c_off : io->out_off),
+        ARG_INT(g->wide ? (size_t)p->N * P : P), ARG_INT(g->wide ? P : (size_t)p->K * P),
+        ARG_MEM(bias),      ARG_INT(p->has_bias), ARG_MEM(io->out),  ARG_OFF(io->out_off),
+        ARG_INT(p->K),      ARG_INT(P),         ARG_INT(p->act),     ARG_FLOAT(p->alpha),
+        ARG_FLOAT(p->beta),
+    };
+    return clconv_set_args(s->post, OP, (int)(sizeof a / sizeof a[0]), a);
+}
+
+static clconv_status gemm_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                                  const cl_event *wait, cl_event *event)
 {
     gemm_state *s = plan->state;
     const conv_problem *p = &plan->p;
     const gemm_geom *g = &s->g;
-    const size_t P = spatial(p->out), Pin = spatial(p->in);
-    cl_mem bias = s->b ? s->b : s->w; /* any valid buffer when has_bias is 0 */
+    const size_t P = spatial(p->out);
     clconv_status st = CLCONV_SUCCESS;
-    if (s->pre) {
-        /* Conv: im2col.  Transposed (wide): the same kernel as a 1x1
-         * reorder [N][C][Pin] -> [C][N][Pin]. */
-        const int t = p->transposed;
-        const int one[3] = {1, 1, 1}, zero[3] = {0, 0, 0};
-        const int *o = t ? p->in : p->out, *k = t ? one : p->k, *sd = t ? one : p->s;
-        const int *dd = t ? one : p->d, *pb = t ? zero : p->pb;
-        const kernel_arg a[] = {
-            ARG_MEM(input),   ARG_MEM(workspace), ARG_INT(s->b_off), ARG_INT(p->C),
-            ARG_INT(p->in[0]), ARG_INT(p->in[1]), ARG_INT(p->in[2]), ARG_INT(o[0]),
-            ARG_INT(o[1]),    ARG_INT(o[2]),      ARG_INT(k[0]),     ARG_INT(k[1]),
-            ARG_INT(k[2]),    ARG_INT(sd[0]),     ARG_INT(sd[1]),    ARG_INT(sd[2]),
-            ARG_INT(dd[0]),   ARG_INT(dd[1]),     ARG_INT(dd[2]),    ARG_INT(pb[0]),
-            ARG_INT(pb[1]),   ARG_INT(pb[2]),     ARG_INT(t ? (size_t)p->N * Pin : g->rs),
-            ARG_INT(t ? Pin : g->ns),
-        };
-        if ((st = clconv_set_args(s->pre, OP, (int)(sizeof a / sizeof a[0]), a)))
-            return st;
-    }
-    if (s->post && p->transposed) {
-        const kernel_arg a[] = {
-            ARG_MEM(workspace), ARG_INT(s->c_off), ARG_INT(g->rs),     ARG_INT(g->ns),
-            ARG_MEM(bias),      ARG_INT(p->has_bias), ARG_MEM(output), ARG_INT(p->K),
-            ARG_INT(p->in[0]),  ARG_INT(p->in[1]), ARG_INT(p->in[2]),  ARG_INT(p->out[0]),
-            ARG_INT(p->out[1]), ARG_INT(p->out[2]), ARG_INT(p->k[0]),  ARG_INT(p->k[1]),
-            ARG_INT(p->k[2]),   ARG_INT(p->s[0]),  ARG_INT(p->s[1]),   ARG_INT(p->s[2]),
-            ARG_INT(p->d[0]),   ARG_INT(p->d[1]),  ARG_INT(p->d[2]),   ARG_INT(p->pb[0]),
-            ARG_INT(p->pb[1]),  ARG_INT(p->pb[2]), ARG_INT(p->act),    ARG_FLOAT(p->alpha),
-            ARG_FLOAT(p->beta),
-        };
-        if ((st = clconv_set_args(s->post, OP, (int)(sizeof a / sizeof a[0]), a)))
-            return st;
-    } else if (s->post) {
-        /* In place on y, or the re-lay of the wide [K][N][P] result. */
-        const kernel_arg a[] = {
-            ARG_MEM(g->wide ? workspace : output), ARG_INT(g->wide ? s->c_off : 0),
-            ARG_INT(g->wide ? (size_t)p->N * P : P), ARG_INT(g->wide ? P : (size_t)p->K * P),
-            ARG_MEM(bias),      ARG_INT(p->has_bias), ARG_MEM(output),   ARG_INT(p->K),
-            ARG_INT(P),         ARG_INT(p->act),    ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta),
-        };
-        if ((st = clconv_set_args(s->post, OP, (int)(sizeof a / sizeof a[0]), a)))
-            return st;
-    }
+    if ((s->pre && (st = set_pre_args(s, p, io))) || (s->post && (st = set_post_args(s, p, io))))
+        return st;
 
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
@@ -566,10 +581,14 @@ static clconv_status gemm_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     /* B: the input itself, or the column matrix / reordered input. */
     const int b_in_ws = p->transposed ? g->wide : !g->one_by_one;
     const int c_in_ws = g->c_elems > 0;
-    cl_mem temp = g->batch == 1 && s->temp_bytes ? workspace : NULL;
+    /* The temp region (see the file comment): only where CLBlast's offset
+     * 0 is the workspace's start and its size still holds. */
+    const int temp_ok = g->batch == 1 && s->temp_bytes && io->ws_off == 0 &&
+                        (b_in_ws || io->in_off == 0) && (c_in_ws || io->out_off == 0);
     if (!st)
-        st = chain_gemm(&ch, s, b_in_ws ? workspace : input, b_in_ws ? s->b_off : 0,
-                        c_in_ws ? workspace : output, c_in_ws ? s->c_off : 0, temp);
+        st = chain_gemm(&ch, s, b_in_ws ? io->ws : io->in,
+                        b_in_ws ? io->ws_off + s->b_off : io->in_off, c_in_ws ? io->ws : io->out,
+                        c_in_ws ? io->ws_off + s->c_off : io->out_off, temp_ok ? io->ws : NULL);
     if (!st && s->post && p->transposed) {
         const size_t gws[3] = {(size_t)p->out[2], (size_t)p->out[0] * (size_t)p->out[1],
                                (size_t)p->K * (size_t)p->N};

@@ -86,7 +86,9 @@ static int wino_sizes(const conv_problem *p, int m, int kb, int tb, size_t *u, s
     if (!clconv_mul_size(x, tp, &a) || !clconv_mul_size(a, (size_t)p->G, &a) ||
         !clconv_mul_size(a, kgp, mm))
         return 0;
-    /* the M region starts at a 16-float boundary after V */
+    /* the M region starts at a 16-float boundary after V (for speed: the
+     * kernels' vloadn/vstoren need only float alignment, and the caller's
+     * workspace_offset may be any value) */
     const size_t total = (*v + 15) / 16 * 16 + *mm;
     if (*u > (size_t)INT_MAX || total > (size_t)INT_MAX || total < *mm)
         return 0;
@@ -264,27 +266,29 @@ static clconv_status wino_set_weights(clconv_plan *plan, const float *w, const f
     return CLCONV_SUCCESS;
 }
 
-static clconv_status wino_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem ws,
-                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
+static clconv_status wino_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                                  const cl_event *wait, cl_event *event)
 {
     static const char *op = "clconv_plan_enqueue";
     const conv_problem *p = &plan->p;
     wino_state *s = plan->state;
     const int H = p->in[1], W = p->in[2], OH = p->out[1], OW = p->out[2];
     clconv_status st;
-    if ((st = clconv_set_args(s->k_in, op, 13,
-                              (kernel_arg[]){ARG_MEM(input), ARG_MEM(ws), ARG_INT(s->v_off),
+    if ((st = clconv_set_args(s->k_in, op, 15,
+                              (kernel_arg[]){ARG_MEM(io->in), ARG_OFF(io->in_off), ARG_MEM(io->ws),
+                                             ARG_OFF(io->ws_off), ARG_INT(s->v_off),
                                              ARG_INT(p->C), ARG_INT(p->G), ARG_INT(H), ARG_INT(W),
                                              ARG_INT(s->pad_t), ARG_INT(s->pad_l),
                                              ARG_INT(s->tiles_h), ARG_INT(s->tiles_w),
                                              ARG_INT(s->tiles), ARG_INT(s->tp)})) ||
-        (st = clconv_set_args(s->k_gemm, op, 8,
-                              (kernel_arg[]){ARG_MEM(s->u), ARG_MEM(ws), ARG_INT(s->v_off),
-                                             ARG_INT(s->m_off), ARG_INT(s->cg), ARG_INT(s->kgp),
-                                             ARG_INT(s->tp), ARG_INT(p->G)})) ||
-        (st = clconv_set_args(s->k_out, op, 16,
-                              (kernel_arg[]){ARG_MEM(ws), ARG_INT(s->m_off), ARG_MEM(s->bias),
-                                             ARG_MEM(output), ARG_INT(p->K), ARG_INT(p->G),
+        (st = clconv_set_args(s->k_gemm, op, 9,
+                              (kernel_arg[]){ARG_MEM(s->u), ARG_MEM(io->ws), ARG_OFF(io->ws_off),
+                                             ARG_INT(s->v_off), ARG_INT(s->m_off), ARG_INT(s->cg),
+                                             ARG_INT(s->kgp), ARG_INT(s->tp), ARG_INT(p->G)})) ||
+        (st = clconv_set_args(s->k_out, op, 18,
+                              (kernel_arg[]){ARG_MEM(io->ws), ARG_OFF(io->ws_off),
+                                             ARG_INT(s->m_off), ARG_MEM(s->bias), ARG_MEM(io->out),
+                                             ARG_OFF(io->out_off), ARG_INT(p->K), ARG_INT(p->G),
                                              ARG_INT(s->kgp), ARG_INT(OH), ARG_INT(OW),
                                              ARG_INT(s->tiles_h), ARG_INT(s->tiles_w),
                                              ARG_INT(s->tiles), ARG_INT(s->tp), ARG_INT(p->act),

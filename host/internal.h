@@ -231,9 +231,13 @@ void clconv_program_cache_release(clconv_context *ctx);
 typedef struct kernel_arg {
     size_t size;
     int local; /* 1: __local memory of `size` bytes, no value */
-    union { cl_mem mem; cl_int i; cl_float f; cl_uint u; } v;
+    union { cl_mem mem; cl_int i; cl_float f; cl_uint u; cl_ulong ul; } v;
 } kernel_arg;
 #define ARG_MEM(m) ((kernel_arg){sizeof(cl_mem), 0, {.mem = (m)}})
+/* An element offset into a buffer: always a ulong kernel argument, whatever
+ * the host's or the device's size_t (OpenCL C forbids size_t arguments);
+ * kernels apply it once to their base pointer (see kernels/common.cl). */
+#define ARG_OFF(x) ((kernel_arg){sizeof(cl_ulong), 0, {.ul = (cl_ulong)(x)}})
 #define ARG_INT(x) ((kernel_arg){sizeof(cl_int), 0, {.i = (cl_int)(x)}})
 #define ARG_FLOAT(x) ((kernel_arg){sizeof(cl_float), 0, {.f = (cl_float)(x)}})
 #define ARG_LOCAL(bytes) ((kernel_arg){(bytes), 1, {.i = 0}})
@@ -274,9 +278,17 @@ clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *eve
 clconv_status clconv_chain_fence(launch_chain *ch, const char *op, cl_command_queue *q);
 void clconv_chain_fence_done(launch_chain *ch, cl_command_queue q);
 void clconv_chain_adopt(launch_chain *ch, cl_event ev);
+/* Where an enqueue's tensors live: buffers and element (float) offsets in
+ * them.  ws is NULL iff the plan's workspace_bytes is 0 (then ws_off is 0).
+ * Composites hand their inner plan regions of their own workspace this
+ * way: the same buffer at other offsets, never a sub-buffer. */
+typedef struct conv_io {
+    cl_mem in, out, ws;
+    size_t in_off, out_off, ws_off;
+} conv_io;
+
 /* A composite's inner plan as one link of the chain. */
-clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out,
-                                cl_mem ws);
+clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, const conv_io *io);
 
 /* Device buffer helpers. */
 clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,
@@ -290,13 +302,27 @@ clconv_status clconv_read_buffer(clconv_context *ctx, const char *op, cl_mem m, 
 clconv_status clconv_read_buffer_after(clconv_context *ctx, const char *op, cl_mem m, size_t bytes,
                                        void *host, cl_event after);
 
-/* Workspace carving: composite algorithms hand regions of their workspace
- * to inner plans as sub-buffers, so offsets must meet the device's
- * CL_DEVICE_MEM_BASE_ADDR_ALIGN (clconv_subbuffer_align, in bytes). */
+/* Workspace carving: regions of a plan's workspace (composites' inner
+ * tensors, gemm's column matrix) start at multiples of
+ * clconv_region_align bytes from the workspace's start: the device's
+ * CL_DEVICE_MEM_BASE_ADDR_ALIGN, at least 64 and a multiple of
+ * sizeof(float).  For speed only (a workspace that starts aligned has
+ * aligned regions); correctness needs no alignment (offsets are kernel
+ * arguments, and kernels use vloadn/vstoren, which need scalar alignment). */
 size_t clconv_align_up(size_t v, size_t a);
-size_t clconv_subbuffer_align(const clconv_context *ctx);
-clconv_status clconv_sub_buffer(cl_mem parent, size_t offset, size_t bytes, const char *op,
-                                cl_mem *out);
+size_t clconv_region_align(const clconv_context *ctx);
+
+/* The enqueue's checks on its three tensors (enqueue_check.c): each range
+ * inside its buffer (overflow-safe), no two overlapping, also through
+ * sub-buffers of one parent.  ws_bytes 0: the workspace is not looked at.
+ * Nothing is enqueued; the message names the field. */
+clconv_status clconv_check_io(const conv_io *io, size_t in_elems, size_t out_elems,
+                              size_t ws_bytes, const char *op);
+/* For plans that hand offsets to CLBlast (int offsets in its kernels):
+ * every range must end at or below INT_MAX floats; CLCONV_UNSUPPORTED
+ * naming the field otherwise. */
+clconv_status clconv_check_io_int(const conv_io *io, size_t in_elems, size_t out_elems,
+                                  size_t ws_bytes, const char *op);
 
 /* Launch trace, for the tests that prove a plan runs what it reports: while
  * enabled on a thread, every kernel a chain launches appends a line
@@ -331,6 +357,9 @@ struct clconv_plan {
     cl_mem own_workspace; /* allocated on first NULL-workspace enqueue */
     cl_event own_ws_busy; /* the last enqueue that used it: the next one waits
                              (an out-of-order queue would otherwise overlap them) */
+    int int_range;        /* 1: the plan (or its inner plan) hands offsets to CLBlast,
+                             whose kernels take them as int: every tensor must end
+                             below 2^31 floats in its buffer (gemm sets it) */
     void *state;          /* the algorithm's, freed by its destroy */
 };
 
@@ -352,9 +381,11 @@ struct clconv_algo {
     clconv_status (*create)(clconv_plan *plan);
     /* Host weights in the ONNX layout of plan->p; bias NULL iff !has_bias. */
     clconv_status (*set_weights)(clconv_plan *plan, const float *weights, const float *bias);
-    /* workspace holds >= workspace_bytes (NULL iff 0). */
-    clconv_status (*enqueue)(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
-                             cl_uint n_wait, const cl_event *wait, cl_event *event);
+    /* The tensors at io (checked by plan.c: each range inside its buffer,
+     * none overlapping; io->ws holds >= workspace_bytes from io->ws_off,
+     * NULL iff 0).  Offsets are in floats and may be any value. */
+    clconv_status (*enqueue)(clconv_plan *plan, const conv_io *io, cl_uint n_wait,
+                             const cl_event *wait, cl_event *event);
     void (*destroy)(clconv_plan *plan);
     /* Its tunable parameters (name NULL ends the list), or NULL: data
      * next to the algorithm's code, read by the tuner (tune.c). */

@@ -1,5 +1,5 @@
 /* Enqueue helpers: kernel arguments, chains of launches linked by events
- * (so an out-of-order queue is safe), buffers and sub-buffers, and the
+ * (so an out-of-order queue is safe), buffers, workspace alignment, and the
  * launch trace the tests read. */
 #include "internal.h"
 
@@ -189,13 +189,15 @@ void clconv_chain_adopt(launch_chain *ch, cl_event ev)
     ch->last = ev;
 }
 
-clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, cl_mem in, cl_mem out,
-                                cl_mem ws)
+clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, const conv_io *io)
 {
     cl_event ev = NULL;
     const cl_uint nw = ch->last ? 1 : ch->n_wait;
     const cl_event *wl = ch->last ? &ch->last : ch->wait;
-    clconv_status st = clconv_plan_enqueue(inner, in, out, ws, nw, wl, &ev);
+    /* Through the public entry point: the inner plan's ranges are checked
+     * like a caller's (they are regions of the outer workspace). */
+    clconv_status st = clconv_plan_enqueue_offsets(inner, io->in, io->in_off, io->out, io->out_off,
+                                                   io->ws, io->ws ? io->ws_off : 0, nw, wl, &ev);
     if (st)
         return st;
     clconv_chain_adopt(ch, ev);
@@ -251,15 +253,8 @@ clconv_status clconv_read_buffer_after(clconv_context *ctx, const char *op, cl_m
 
 size_t clconv_align_up(size_t v, size_t a) { return a ? (v + a - 1) / a * a : v; }
 
-size_t clconv_subbuffer_align(const clconv_context *ctx) { return ctx->subbuf_align; }
-
-clconv_status clconv_sub_buffer(cl_mem parent, size_t offset, size_t bytes, const char *op,
-                                cl_mem *out)
+size_t clconv_region_align(const clconv_context *ctx)
 {
-    cl_buffer_region r = {offset, bytes ? bytes : 4};
-    cl_int err;
-    *out = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &r, &err);
-    if (!*out)
-        return clconv_cl_fail(op, "clCreateSubBuffer", err);
-    return CLCONV_SUCCESS;
+    const size_t al = ctx->subbuf_align;
+    return al < 64 || al % sizeof(float) ? 64 : al;
 }

@@ -381,49 +381,18 @@ clconv_status clconv_plan_workspace_size(const clconv_plan *plan, size_t *bytes)
     return CLCONV_SUCCESS;
 }
 
-clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
-                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
+/* The plan's own workspace (NULL workspace): allocated once, and each run
+ * waits for the previous run that used it. */
+static clconv_status enqueue_own_workspace(clconv_plan *plan, conv_io *io, cl_uint n_wait,
+                                           const cl_event *wait, cl_event *event, const char *op)
 {
-    const char *op = "clconv_plan_enqueue";
-    clconv_clear_error();
-    if (event)
-        *event = NULL;
-    if (!plan)
-        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
-    if (!plan->has_weights)
-        return clconv_fail(CLCONV_INVALID_STATE,
-                           "%s: no weights: call clconv_plan_set_weights first", op);
-    if ((n_wait == 0) != (wait == NULL))
-        return clconv_fail(CLCONV_INVALID_ARGUMENT,
-                           "%s: num_events_in_wait_list = %u does not match event_wait_list", op,
-                           n_wait);
     clconv_status st;
-    if ((st = clconv_check_buffer(input, clconv_problem_input_elems(&plan->p) * sizeof(float), op,
-                                  "input")) ||
-        (st = clconv_check_buffer(output, clconv_problem_output_elems(&plan->p) * sizeof(float), op,
-                                  "output")))
+    if (!plan->own_workspace &&
+        (st = clconv_buffer_create(plan->ctx, op, CL_MEM_READ_WRITE, plan->workspace_bytes, NULL,
+                                   &plan->own_workspace)))
         return st;
-    if (input == output)
-        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: output: must not be the input buffer", op);
-    if (plan->workspace_bytes == 0) {
-        workspace = NULL;
-    } else if (workspace) {
-        if ((st = clconv_check_buffer(workspace, plan->workspace_bytes, op, "workspace")))
-            return st;
-        if (workspace == input || workspace == output)
-            return clconv_fail(CLCONV_INVALID_ARGUMENT,
-                               "%s: workspace: must not be the input or output buffer", op);
-    } else {
-        if (!plan->own_workspace &&
-            (st = clconv_buffer_create(plan->ctx, op, CL_MEM_READ_WRITE, plan->workspace_bytes,
-                                       NULL, &plan->own_workspace)))
-            return st;
-        workspace = plan->own_workspace;
-    }
-    if (workspace != plan->own_workspace || !plan->own_workspace)
-        return plan->algo->enqueue(plan, input, output, workspace, n_wait, wait, event);
-
-    /* The plan's own workspace: wait for the previous run that used it. */
+    io->ws = plan->own_workspace;
+    io->ws_off = 0;
     cl_event stack[8], *list = stack, ev = NULL;
     cl_uint n = n_wait;
     if (plan->own_ws_busy) {
@@ -436,7 +405,7 @@ clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
     } else {
         list = (cl_event *)wait;
     }
-    st = plan->algo->enqueue(plan, input, output, workspace, n, n ? list : NULL, &ev);
+    st = plan->algo->enqueue(plan, io, n, n ? list : NULL, &ev);
     if (list != stack && list != wait)
         free(list);
     if (st)
@@ -449,6 +418,62 @@ clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output
         *event = ev;
     }
     return CLCONV_SUCCESS;
+}
+
+/* Both public enqueues: every check first, so that a bad argument
+ * enqueues nothing and leaves the output untouched. */
+static clconv_status enqueue_checked(clconv_plan *plan, conv_io io, cl_uint n_wait,
+                                     const cl_event *wait, cl_event *event, const char *op)
+{
+    clconv_clear_error();
+    if (event)
+        *event = NULL;
+    if (!plan)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: plan is NULL", op);
+    if (!plan->has_weights)
+        return clconv_fail(CLCONV_INVALID_STATE,
+                           "%s: no weights: call clconv_plan_set_weights first", op);
+    if ((n_wait == 0) != (wait == NULL))
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: num_events_in_wait_list = %u does not match event_wait_list", op,
+                           n_wait);
+    if (!io.ws && io.ws_off)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: workspace_offset = %zu: must be 0 when workspace is NULL (the "
+                           "plan's own workspace)",
+                           op, io.ws_off);
+    const int own = io.ws == NULL && plan->workspace_bytes > 0;
+    if (plan->workspace_bytes == 0) {
+        io.ws = NULL; /* not used: not looked at */
+        io.ws_off = 0;
+    }
+    const size_t nx = clconv_problem_input_elems(&plan->p);
+    const size_t ny = clconv_problem_output_elems(&plan->p);
+    const size_t nws = own ? 0 : plan->workspace_bytes;
+    clconv_status st = clconv_check_io(&io, nx, ny, nws, op);
+    if (!st && plan->int_range)
+        st = clconv_check_io_int(&io, nx, ny, nws, op);
+    if (st)
+        return st;
+    if (own)
+        return enqueue_own_workspace(plan, &io, n_wait, wait, event, op);
+    return plan->algo->enqueue(plan, &io, n_wait, wait, event);
+}
+
+clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output, cl_mem workspace,
+                                  cl_uint n_wait, const cl_event *wait, cl_event *event)
+{
+    const conv_io io = {input, output, workspace, 0, 0, 0};
+    return enqueue_checked(plan, io, n_wait, wait, event, "clconv_plan_enqueue");
+}
+
+clconv_status clconv_plan_enqueue_offsets(clconv_plan *plan, cl_mem input, size_t input_offset,
+                                          cl_mem output, size_t output_offset, cl_mem workspace,
+                                          size_t workspace_offset, cl_uint n_wait,
+                                          const cl_event *wait, cl_event *event)
+{
+    const conv_io io = {input, output, workspace, input_offset, output_offset, workspace_offset};
+    return enqueue_checked(plan, io, n_wait, wait, event, "clconv_plan_enqueue_offsets");
 }
 
 clconv_status clconv_conv_host(clconv_context *ctx, const clconv_conv_desc *desc,

@@ -353,14 +353,48 @@ CLCONV_API clconv_status clconv_plan_workspace_size(const clconv_plan *plan, siz
 
 /* Enqueues y = act(conv(x, w) + b) on the context's queue.  input and output
  * must hold at least the element counts above (checked with CL_MEM_SIZE) and
- * must not overlap.  workspace: a buffer of at least workspace_size bytes
- * (a whole buffer, not a sub-buffer: composite algorithms carve it into
- * sub-buffers), or NULL to let the plan allocate and keep its own.  Waits for wait_list;
- * event (may be NULL) receives an event that completes with the output.
- * Returns CLCONV_INVALID_STATE before set_weights. */
+ * must not overlap (checked).  workspace: a buffer, or a sub-buffer, of at
+ * least workspace_size bytes, or NULL to let the plan allocate and keep its
+ * own; ignored when workspace_size is 0.  Waits for wait_list; event (may be
+ * NULL) receives an event that completes with the output.  Returns
+ * CLCONV_INVALID_STATE before set_weights.  The same as
+ * clconv_plan_enqueue_offsets with every offset 0. */
 CLCONV_API clconv_status clconv_plan_enqueue(clconv_plan *plan, cl_mem input, cl_mem output,
                                              cl_mem workspace, cl_uint num_events_in_wait_list,
                                              const cl_event *event_wait_list, cl_event *event);
+
+/* Like clconv_plan_enqueue, with the tensors at element (float) offsets
+ * inside their buffers, as CLBlast takes them: the input at input_offset,
+ * the output at output_offset, the workspace at workspace_offset floats (its
+ * size stays clconv_plan_workspace_size bytes), so that one arena buffer can
+ * hold all three.  Checked, with CLCONV_INVALID_ARGUMENT and the field named
+ * (nothing enqueued, the output untouched):
+ *   - each range fits in its buffer (CL_MEM_SIZE; offset arithmetic that
+ *     overflows size_t is refused);
+ *   - no two of the three ranges overlap, in one buffer or through
+ *     sub-buffers of one buffer (CL_MEM_ASSOCIATED_MEMOBJECT and
+ *     CL_MEM_OFFSET).  Buffers that alias through overlapping host memory
+ *     (CL_MEM_USE_HOST_PTR) are not detected: do not pass them;
+ *   - workspace_offset is 0 when workspace is NULL (the plan's own).
+ * Any offset works: no alignment rule (kernels take the offsets as
+ * arguments and use only scalar-aligned vector loads).  An offset that is
+ * a multiple of 16 floats keeps their vector accesses aligned, which some
+ * devices run faster.  One limit: a plan that runs CLBlast (CLCONV_ALGO_GEMM,
+ * or a composite whose inner plan is gemm) needs every range to end at or
+ * below float 2^31 - 1 of its buffer, because CLBlast passes offsets to its
+ * kernels as int; beyond that it returns CLCONV_UNSUPPORTED naming the
+ * offset.  CLBlast's temporary buffer has no offset argument, so unless
+ * workspace_offset is 0 (and so are the offsets of an input or output that
+ * CLBlast reads or writes in place: 1x1 layers) a gemm plan lets CLBlast
+ * allocate that buffer itself for the call, when its indirect GEMM needs
+ * one, instead of using the workspace. */
+CLCONV_API clconv_status clconv_plan_enqueue_offsets(clconv_plan *plan, cl_mem input,
+                                                     size_t input_offset, cl_mem output,
+                                                     size_t output_offset, cl_mem workspace,
+                                                     size_t workspace_offset,
+                                                     cl_uint num_events_in_wait_list,
+                                                     const cl_event *event_wait_list,
+                                                     cl_event *event);
 
 /* Convenience for scripts and tests: plan, upload, run, download, release;
  * blocks.  bias must be non-NULL iff desc->has_bias.  If ran is not NULL it

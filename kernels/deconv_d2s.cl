@@ -25,11 +25,14 @@ int d2s_floor_div(int a, int b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-__kernel void d2s_scatter(__global const float *restrict y2, __global const float *restrict bias,
-                          __global float *restrict y, int Z, int K, int G, int OD, int OH, int OW,
-                          int QD, int QH, int QW, int SD, int SH, int SW, int PD, int PH, int PW,
-                          int QD0, int QH0, int QW0, int act, float alpha, float beta)
+__kernel void d2s_scatter(__global const float *restrict y2, ulong y2_off,
+                          __global const float *restrict bias, __global float *restrict y,
+                          ulong y_off, int Z, int K, int G, int OD, int OH, int OW, int QD, int QH,
+                          int QW, int SD, int SH, int SW, int PD, int PH, int PW, int QD0, int QH0,
+                          int QW0, int act, float alpha, float beta)
 {
+    y2 = at_offset(y2, y2_off);
+    y = at_offset(y, y_off);
     const int ow0 = (int)get_global_id(0) * D2S_RUN;
     const int oh = (int)get_global_id(1);
     const int z = (int)get_global_id(2); /* (n * K + k) * OD + od */

@@ -16,8 +16,10 @@
  *   input rows loaded once each ((DW_ROWS-1)*S + K loads instead of
  *   DW_ROWS*K per tap column).  Edge runs use the same loads with the lanes
  *   outside the row zeroed by a select (the load strays into neighbouring
- *   rows, harmless); a work-item whose loads would leave the input buffer
- *   (the first and last rows of the tensor only) takes the generic path.
+ *   rows, harmless); a work-item whose loads would leave the input tensor
+ *   (the first and last rows of the tensor only) takes the generic path:
+ *   not just the buffer, since the tensor may sit at an offset in a buffer
+ *   whose neighbouring range is the output, being written.
  *   The code is kept to one unrolled copy: PoCL's compile time grows fast
  *   with unrolled code.
  *
@@ -140,12 +142,15 @@ void dw_generic(__global const float *restrict x, __global const float *restrict
     dw_store(y + ((size_t)z * OH + oh) * OW, ox0, OW, acc, act, alpha, beta);
 }
 
-__kernel void depthwise_conv(__global const float *restrict x, __global const float *restrict wb,
-                             __global float *restrict y, int C, int K, int mult, int Z, int xtotal,
-                             int ID, int IH, int IW, int OD, int OH, int OW, int KD, int KH, int KW,
-                             int SD, int SH, int SW, int DD, int DH, int DWI, int PD, int PH, int PW,
-                             int act, float alpha, float beta)
+__kernel void depthwise_conv(__global const float *restrict x, ulong x_off,
+                             __global const float *restrict wb, __global float *restrict y,
+                             ulong y_off, int C, int K, int mult, int Z, int xtotal, int ID, int IH,
+                             int IW, int OD, int OH, int OW, int KD, int KH, int KW, int SD, int SH,
+                             int SW, int DD, int DH, int DWI, int PD, int PH, int PW, int act,
+                             float alpha, float beta)
 {
+    x = at_offset(x, x_off);
+    y = at_offset(y, y_off);
     const int ox0 = (int)get_global_id(0) * DW_VEC;
     const int oh = (int)get_global_id(1);
     const int z = (int)get_global_id(2); /* (n * K + k) * OD + od */
@@ -160,14 +165,16 @@ __kernel void depthwise_conv(__global const float *restrict x, __global const fl
  * the gather form, y[o] = sum_t x[i] w[t] over the taps t with
  * o = i*s + t*d - pad.  The weights w[C][mult][taps] are, flattened,
  * exactly the [K][taps] layout above, so no re-lay is needed. */
-__kernel void depthwise_conv_transposed(__global const float *restrict x,
+__kernel void depthwise_conv_transposed(__global const float *restrict x, ulong x_off,
                                         __global const float *restrict wb,
-                                        __global float *restrict y, int C, int K, int mult, int Z,
-                                        int xtotal, int ID, int IH, int IW, int OD, int OH, int OW,
-                                        int KD, int KH, int KW, int SD, int SH, int SW, int DD,
-                                        int DH, int DWI, int PD, int PH, int PW, int act,
-                                        float alpha, float beta)
+                                        __global float *restrict y, ulong y_off, int C, int K,
+                                        int mult, int Z, int xtotal, int ID, int IH, int IW,
+                                        int OD, int OH, int OW, int KD, int KH, int KW, int SD,
+                                        int SH, int SW, int DD, int DH, int DWI, int PD, int PH,
+                                        int PW, int act, float alpha, float beta)
 {
+    x = at_offset(x, x_off);
+    y = at_offset(y, y_off);
     const int ox0 = (int)get_global_id(0) * DW_VEC;
     const int oh = (int)get_global_id(1);
     const int z = (int)get_global_id(2); /* (n * K + k) * OD + od */
@@ -209,12 +216,15 @@ __kernel void depthwise_conv_transposed(__global const float *restrict x,
 #define DW_IN_ROWS ((DW_ROWS - 1) * DW_S + DW_K)
 #define DW_SPAN (DW_K - 1 + (DW_VEC - 1) * DW_S + 1 + (DW_S == 2))
 
-__kernel void depthwise_conv_k(__global const float *restrict x, __global const float *restrict wb,
-                               __global float *restrict y, int C, int K, int mult, int Z,
-                               int xtotal, int ID, int IH, int IW, int OD, int OH, int OW, int KD,
-                               int KH, int KW, int SD, int SH, int SW, int DD, int DH, int DWI,
-                               int PD, int PH, int PW, int act, float alpha, float beta)
+__kernel void depthwise_conv_k(__global const float *restrict x, ulong x_off,
+                               __global const float *restrict wb, __global float *restrict y,
+                               ulong y_off, int C, int K, int mult, int Z, int xtotal, int ID,
+                               int IH, int IW, int OD, int OH, int OW, int KD, int KH, int KW,
+                               int SD, int SH, int SW, int DD, int DH, int DWI, int PD, int PH,
+                               int PW, int act, float alpha, float beta)
 {
+    x = at_offset(x, x_off);
+    y = at_offset(y, y_off);
     const int ox0 = (int)get_global_id(0) * DW_VEC;
     const int oh0 = (int)get_global_id(1) * DW_ROWS;
     const int z = (int)get_global_id(2); /* (n * K + k) * OD + od */

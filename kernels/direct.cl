@@ -42,9 +42,12 @@
 /* xp[NC][PDp][PHp][PWp] = x shifted by the begin pads, zero elsewhere.  One
  * work-item per padded row: few work-groups on a CPU, contiguous writes.
  * NDRange: (PHp, PDp, N*C). */
-__kernel void direct_pad(__global const float *restrict x, __global float *restrict xp, int NC,
-                         int ID, int IH, int IW, int PDp, int PHp, int PWp, int PD, int PH, int PW)
+__kernel void direct_pad(__global const float *restrict x, ulong x_off, __global float *restrict xp,
+                         ulong xp_off, int NC, int ID, int IH, int IW, int PDp, int PHp, int PWp,
+                         int PD, int PH, int PW)
 {
+    x = at_offset(x, x_off);
+    xp = at_offset(xp, xp_off);
     const int ph = (int)get_global_id(0);
     const int pd = (int)get_global_id(1);
     const int nc = (int)get_global_id(2);
@@ -64,12 +67,15 @@ __kernel void direct_pad(__global const float *restrict x, __global float *restr
     }
 }
 
-__kernel void direct_conv(__global const float *restrict x, __global const float *restrict wp,
-                          __global const float *restrict bias, __global float *restrict y,
-                          int N, int C, int K, int G, int ID, int IH, int IW, int OD, int OH, int OW,
-                          int KD, int KH, int KW, int SD, int SH, int SW, int DD, int DH, int DW,
+__kernel void direct_conv(__global const float *restrict x, ulong x_off,
+                          __global const float *restrict wp, __global const float *restrict bias,
+                          __global float *restrict y, ulong y_off, int N, int C, int K, int G,
+                          int ID, int IH, int IW, int OD, int OH, int OW, int KD, int KH, int KW,
+                          int SD, int SH, int SW, int DD, int DH, int DW,
                           int PD, int PH, int PW, int has_bias, int act, float alpha, float beta)
 {
+    x = at_offset(x, x_off);
+    y = at_offset(y, y_off);
     const int Cg = C / G, Kg = K / G;
     const int KBLK = (Kg + OCB - 1) / OCB;
     const int ow0 = (int)get_global_id(0) * WB;

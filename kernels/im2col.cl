@@ -11,9 +11,10 @@
  *   [rows][N][P]  rs = N*P,   ns = P        (one GEMM covers the batch)
  * Work-items run along p in dimension 0, so neighbours touch neighbouring
  * addresses (what PoCL's implicit vectoriser and GPU coalescing want).
- * Indices are int: the host only plans problems whose buffers hold fewer
- * than 2^31 elements.  Nothing here has a tunable: these kernels move
- * memory once; the FLOPs are CLBlast's.
+ * Every tensor comes with a ulong element offset applied to its base
+ * pointer (common.cl); indices from there are int: the host only plans
+ * problems whose tensors hold fewer than 2^31 elements.  Nothing here has
+ * a tunable: these kernels move memory once; the FLOPs are CLBlast's.
  */
 
 /* Column matrix of a convolution: row r = c*kk + t for input channel c and
@@ -26,11 +27,13 @@
  * across it.  No early return in any kernel here: on PoCL a `return`
  * before the store stopped the work-group from being vectorised and made
  * this kernel 50x slower; the work-items past oW just store nothing. */
-__kernel void gemm_im2col(__global const float *x, __global float *col, int col_off, int C,
-                          int iD, int iH, int iW, int oD, int oH, int oW, int kD, int kH, int kW,
-                          int sD, int sH, int sW, int dD, int dH, int dW, int pD, int pH, int pW,
-                          int rs, int ns)
+__kernel void gemm_im2col(__global const float *x, ulong x_off, __global float *col,
+                          ulong col_off, int C, int iD, int iH, int iW, int oD, int oH, int oW,
+                          int kD, int kH, int kW, int sD, int sH, int sW, int dD, int dH, int dW,
+                          int pD, int pH, int pW, int rs, int ns)
 {
+    x = at_offset(x, x_off);
+    col = at_offset(col, col_off);
     const int ow = get_global_id(0), y = get_global_id(1), z = get_global_id(2);
     const int kk = kD * kH * kW, rows = C * kk;
     const int oh = y % oH, od = y / oH;
@@ -44,7 +47,7 @@ __kernel void gemm_im2col(__global const float *x, __global float *col, int col_
     if (ow < oW && id >= 0 && id < iD && ih >= 0 && ih < iH && iw >= 0 && iw < iW)
         v = x[(((n * C + c) * iD + id) * iH + ih) * iW + iw];
     if (ow < oW)
-        col[col_off + r * rs + n * ns + y * oW + ow] = v;
+        col[r * rs + n * ns + y * oW + ow] = v;
 }
 
 /* Transposed convolution, gather form (no atomics): the GEMM wrote
@@ -55,17 +58,19 @@ __kernel void gemm_im2col(__global const float *x, __global float *col, int col_
  * Pads may be negative (ONNX output_shape beyond the natural size).
  * gws = {oW, oD*oH, K*N} (divisions uniform across a work-group, as
  * above); y is [N][K][oD][oH][oW]. */
-__kernel void gemm_col2im(__global const float *col, int col_off, int rs, int ns,
-                          __global const float *bias, int has_bias, __global float *y, int K,
-                          int iD, int iH, int iW, int oD, int oH, int oW, int kD, int kH, int kW,
-                          int sD, int sH, int sW, int dD, int dH, int dW, int pD, int pH, int pW,
-                          int act, float alpha, float beta)
+__kernel void gemm_col2im(__global const float *col, ulong col_off, int rs, int ns,
+                          __global const float *bias, int has_bias, __global float *y,
+                          ulong y_off, int K, int iD, int iH, int iW, int oD, int oH, int oW,
+                          int kD, int kH, int kW, int sD, int sH, int sW, int dD, int dH, int dW,
+                          int pD, int pH, int pW, int act, float alpha, float beta)
 {
+    col = at_offset(col, col_off);
+    y = at_offset(y, y_off);
     const int ow = get_global_id(0), yy = get_global_id(1), z = get_global_id(2);
     const int oh = yy % oH, od = yy / oH;
     const int k = z % K, n = z / K;
     const int kk = kD * kH * kW;
-    __global const float *ck = col + col_off + k * kk * rs + n * ns;
+    __global const float *ck = col + k * kk * rs + n * ns;
     float acc = has_bias ? bias[k] : 0.0f;
     for (int kd = 0; kd < kD; kd++) {
         const int qd = od + pD - kd * dD;
@@ -101,15 +106,17 @@ __kernel void gemm_col2im(__global const float *col, int col_off, int rs, int ns
 
 /* After a convolution's GEMM: y[n][k][p] = act(src(k, n, p) + bias[k]),
  * src(k, n, p) = src[src_off + k*ks + n*ns + p].  Run in place on y
- * (src == y, ks = P, ns = K*P) or as the re-lay of a [K][N][P] GEMM
- * output into y.  gws = {P, K, N}. */
-__kernel void gemm_bias_act(__global const float *src, int src_off, int ks, int ns,
-                            __global const float *bias, int has_bias, __global float *y, int K,
-                            int P, int act, float alpha, float beta)
+ * (src == y at the same offset, ks = P, ns = K*P) or as the re-lay of a
+ * [K][N][P] GEMM output into y.  gws = {P, K, N}. */
+__kernel void gemm_bias_act(__global const float *src, ulong src_off, int ks, int ns,
+                            __global const float *bias, int has_bias, __global float *y,
+                            ulong y_off, int K, int P, int act, float alpha, float beta)
 {
+    src = at_offset(src, src_off);
+    y = at_offset(y, y_off);
     const int p = get_global_id(0), k = get_global_id(1), n = get_global_id(2);
     if (p < P) {
-        float v = src[src_off + k * ks + n * ns + p];
+        float v = src[k * ks + n * ns + p];
         if (has_bias)
             v += bias[k];
         y[(n * K + k) * P + p] = activate(v, act, alpha, beta);

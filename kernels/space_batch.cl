@@ -18,10 +18,13 @@
 #endif
 
 /* Inner input x2[N*R][C][SD][SH][SW] from x[N][C][ID][IH][IW]. */
-__kernel void s2b_space_to_batch(__global const float *restrict x, __global float *restrict x2,
-                                 int Z, int C, int ID, int IH, int IW, int SD, int SH, int SW,
-                                 int DD, int DH, int DW, int PD, int PH, int PW)
+__kernel void s2b_space_to_batch(__global const float *restrict x, ulong x_off,
+                                 __global float *restrict x2, ulong x2_off, int Z, int C, int ID,
+                                 int IH, int IW, int SD, int SH, int SW, int DD, int DH, int DW,
+                                 int PD, int PH, int PW)
 {
+    x = at_offset(x, x_off);
+    x2 = at_offset(x2, x2_off);
     const int jw0 = (int)get_global_id(0) * S2B_RUN;
     const int jh = (int)get_global_id(1);
     const int z = (int)get_global_id(2); /* ((b * C + c) * SD + jd) */
@@ -54,11 +57,13 @@ __kernel void s2b_space_to_batch(__global const float *restrict x, __global floa
 }
 
 /* y[N][K][OD][OH][OW] = act(y2[N*R][K][TD][TH][TW] interleaved + bias). */
-__kernel void s2b_batch_to_space(__global const float *restrict y2, __global const float *restrict bias,
-                                 __global float *restrict y, int Z, int K, int OD, int OH, int OW,
-                                 int TD, int TH, int TW, int DD, int DH, int DW, int act,
-                                 float alpha, float beta)
+__kernel void s2b_batch_to_space(__global const float *restrict y2, ulong y2_off,
+                                 __global const float *restrict bias, __global float *restrict y,
+                                 ulong y_off, int Z, int K, int OD, int OH, int OW, int TD, int TH,
+                                 int TW, int DD, int DH, int DW, int act, float alpha, float beta)
 {
+    y2 = at_offset(y2, y2_off);
+    y = at_offset(y, y_off);
     const int ow0 = (int)get_global_id(0) * S2B_RUN;
     const int oh = (int)get_global_id(1);
     const int z = (int)get_global_id(2); /* (n * K + k) * OD + od */

@@ -148,10 +148,13 @@ typedef int16 intt;
  * input, and padded tiles, read as zeros.  Vectors are built from scalar
  * loads (no private float arrays: on CPUs those go through the stack).
  */
-__kernel void winograd_input_transform(__global const float *input, __global float *ws,
-                                       int v_off, int C, int G, int H, int W, int pad_t,
-                                       int pad_l, int tiles_h, int tiles_w, int tiles, int tp)
+__kernel void winograd_input_transform(__global const float *input, ulong in_off,
+                                       __global float *ws, ulong ws_off, int v_off, int C, int G,
+                                       int H, int W, int pad_t, int pad_l, int tiles_h,
+                                       int tiles_w, int tiles, int tp)
 {
+    input = at_offset(input, in_off);
+    ws = at_offset(ws, ws_off);
     const int tb = get_global_id(0), c = get_global_id(1);
     if (tb >= tp / WINO_TB || c >= C)
         return;
@@ -245,9 +248,10 @@ __kernel void winograd_input_transform(__global const float *input, __global flo
  * One work-item per (block of WINO_KB output channels, block of WINO_TB
  * tiles, transform point x and group g): M[x][t][g][k] = sum_c U * V.
  */
-__kernel void winograd_gemm(__global const float *u, __global float *ws, int v_off, int m_off,
-                            int cg, int kgp, int tp, int G)
+__kernel void winograd_gemm(__global const float *u, __global float *ws, ulong ws_off, int v_off,
+                            int m_off, int cg, int kgp, int tp, int G)
 {
+    ws = at_offset(ws, ws_off);
     const int kb = get_global_id(0), tb = get_global_id(1), xg = get_global_id(2);
     const int nkb = kgp / WINO_KB;
     if (kb >= nkb || tb >= tp / WINO_TB || xg >= WINO_X * G)
@@ -279,12 +283,14 @@ __kernel void winograd_gemm(__global const float *u, __global float *ws, int v_o
  * from M.  Y = A^T M A, then bias and activation; only real channels and
  * the part of the m x m tile inside the output are stored.
  */
-__kernel void winograd_output_transform(__global const float *ws, int m_off,
+__kernel void winograd_output_transform(__global const float *ws, ulong ws_off, int m_off,
                                         __global const float *bias, __global float *output,
-                                        int K, int G, int kgp, int OH, int OW, int tiles_h,
-                                        int tiles_w, int tiles, int tp, int act, float alpha,
-                                        float beta)
+                                        ulong out_off, int K, int G, int kgp, int OH, int OW,
+                                        int tiles_h, int tiles_w, int tiles, int tp, int act,
+                                        float alpha, float beta)
 {
+    ws = at_offset(ws, ws_off);
+    output = at_offset(output, out_off);
     const int kb = get_global_id(0), t = get_global_id(1);
     const int row = G * kgp; /* padded channels of all groups */
     if (kb >= row / WINO_KB || t >= tiles)
