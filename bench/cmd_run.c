@@ -530,6 +530,11 @@ done:
 
 int cmd_run(int argc, char **argv)
 {
+    /* --op deform_conv has options of its own (run_deform.c). */
+    for (int i = 0; i < argc; i++)
+        if ((!strcmp(argv[i], "--op") && i + 1 < argc && !strcmp(argv[i + 1], "deform_conv")) ||
+            !strcmp(argv[i], "--op=deform_conv"))
+            return run_deform(argc, argv);
     run_opts o;
     int rc = parse_run_opts(argc, argv, &o);
     if (!rc)

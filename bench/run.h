@@ -49,6 +49,8 @@ int run_tensor_random(run_tensor *t, const char *name, const int_list *shape,
 int run_tensor_load(run_tensor *t, const char *path);
 
 int run_space_depth(const run_opts *o);
+/* --op deform_conv: its own options (run_deform.c); argv as cmd_run got it. */
+int run_deform(int argc, char **argv);
 
 /* Writes y into `out` (opened before the work, so that an unwritable path
  * fails early) and renames it into place; on failure removes the

@@ -552,6 +552,132 @@ CLCONV_API clconv_status clconv_space_depth_host(clconv_context *context,
                                                  const float *input, float *output);
 
 /* ------------------------------------------------------------------------ */
+/* Deformable convolution (ONNX DeformConv opset 19 = torchvision            */
+/* deform_conv2d; v1 without a mask, v2 / DCNv2 with one)                    */
+/* ------------------------------------------------------------------------ */
+/*
+ * Tensors (float32, C order):
+ *   input   x[N][C][H][W]
+ *   weights w[K][C/groups][kH][kW]
+ *   bias    b[K]                                      (has_bias)
+ *   offset  off[N][2*offset_groups*kH*kW][oH][oW]     per call, like the input
+ *   mask    m[N][offset_groups*kH*kW][oH][oW]         per call (has_mask)
+ *   output  y[N][K][oH][oW]
+ * oH, oW follow the Conv formula (header top).  For offset group og and tap
+ * t = kh*kW + kw, offset channel og*2*kH*kW + 2*t holds dy (rows) and the
+ * next one dx (columns); mask channel og*kH*kW + t.  Input channel c uses
+ * offset group c / (C/offset_groups).  Output (n, k, oh, ow) sums over the
+ * taps and the input channels of k's group:
+ *   w[k][c][kh][kw] * m * bilinear(x[n][c], oh*sH - pads_begin[0] + kh*dH + dy,
+ *                                           ow*sW - pads_begin[1] + kw*dW + dx)
+ * where bilinear() reads the image extended by zeros: each of the four
+ * neighbours outside [0,H-1] x [0,W-1] counts 0, and a point at or beyond
+ * -1 or H (W) in either axis gives 0.  Then bias and the activation.
+ * There is no transposed form and only rank 2 (the ONNX operator's
+ * 2D case; other ranks return CLCONV_INVALID_ARGUMENT naming `rank`).
+ * Algorithms (clconv_algorithm values reused): CLCONV_ALGO_DIRECT
+ * ("direct": one kernel, bilinear sampling fused into the convolution);
+ * AUTO picks it; any other value returns CLCONV_UNSUPPORTED.
+ */
+typedef struct clconv_deform_conv_desc {
+    int rank;                   /* must be 2                                 default 2 */
+    int batch;                  /* N >= 1                                    default 1 */
+    int in_channels;            /* C >= 1                                   (required) */
+    int out_channels;           /* K >= 1                                   (required) */
+    int in_size[2];             /* H, W >= 1                                (required) */
+    int kernel_size[2];         /* kH, kW >= 1                              (required) */
+    int strides[2];             /* >= 1                                      default 1 */
+    int dilations[2];           /* >= 1                                      default 1 */
+    int pads_begin[2];          /* top, left >= 0                            default 0 */
+    int pads_end[2];            /* bottom, right >= 0                        default 0 */
+    int groups;                 /* >= 1, divides C and K                     default 1 */
+    int offset_groups;          /* >= 1, divides C (ONNX offset_group)       default 1 */
+    int has_mask;               /* 0 (v1) or 1 (v2: modulation mask)         default 0 */
+    int has_bias;               /* 0 or 1                                    default 0 */
+    clconv_activation activation; /* fused, as for Conv                  default NONE */
+    float activation_alpha;     /* clip min, or leaky slope                  default 0 */
+    float activation_beta;      /* clip max                                  default 0 */
+} clconv_deform_conv_desc;
+
+/* ONNX defaults (rank 2, batch 1, strides and dilations 1, pads 0, groups
+ * and offset_groups 1, no mask, no bias); sizes left 0 for the caller. */
+CLCONV_API void clconv_deform_conv_desc_init(clconv_deform_conv_desc *desc);
+/* Validates every field (CLCONV_INVALID_ARGUMENT naming it) and writes
+ * oH, oW. */
+CLCONV_API clconv_status clconv_deform_conv_output_shape(const clconv_deform_conv_desc *desc,
+                                                         int out_size[2]);
+/* Element counts (0 if the descriptor is invalid; mask 0 without a mask). */
+CLCONV_API size_t clconv_deform_conv_input_elems(const clconv_deform_conv_desc *desc);
+CLCONV_API size_t clconv_deform_conv_weight_elems(const clconv_deform_conv_desc *desc);
+CLCONV_API size_t clconv_deform_conv_offset_elems(const clconv_deform_conv_desc *desc);
+CLCONV_API size_t clconv_deform_conv_mask_elems(const clconv_deform_conv_desc *desc);
+CLCONV_API size_t clconv_deform_conv_output_elems(const clconv_deform_conv_desc *desc);
+/* Multiply-adds x 2 of the equivalent ordinary convolution,
+ * 2*N*K*oH*oW*(C/groups)*kH*kW (sampling, bias and activation excluded);
+ * 0 if invalid. */
+CLCONV_API double clconv_deform_conv_flops(const clconv_deform_conv_desc *desc);
+
+typedef struct clconv_deform_plan clconv_deform_plan;
+
+/* Validates desc, checks or picks the algorithm, builds its program. */
+CLCONV_API clconv_status clconv_deform_plan_create(clconv_context *context,
+                                                   const clconv_deform_conv_desc *desc,
+                                                   clconv_algorithm algorithm,
+                                                   clconv_deform_plan **plan);
+CLCONV_API void clconv_deform_plan_destroy(clconv_deform_plan *plan);
+CLCONV_API clconv_algorithm clconv_deform_plan_algorithm(const clconv_deform_plan *plan);
+/* One line: algorithm, output-channel block, work-group shape. */
+CLCONV_API const char *clconv_deform_plan_describe(const clconv_deform_plan *plan);
+/* Weights (layout above) and bias (K floats, non-NULL iff has_bias) from
+ * device buffers or host arrays, re-laid once into buffers the plan owns;
+ * blocks.  May be called again. */
+CLCONV_API clconv_status clconv_deform_plan_set_weights(clconv_deform_plan *plan, cl_mem weights,
+                                                        cl_mem bias);
+CLCONV_API clconv_status clconv_deform_plan_set_weights_host(clconv_deform_plan *plan,
+                                                             const float *weights,
+                                                             const float *bias);
+/* Bytes of scratch memory enqueue needs (0 for direct). */
+CLCONV_API clconv_status clconv_deform_plan_workspace_size(const clconv_deform_plan *plan,
+                                                           size_t *bytes);
+/* Enqueues y = act(deform_conv(x, offset, mask, w) + b).  mask must be
+ * NULL iff !has_mask.  Every buffer must hold its element count (checked
+ * with CL_MEM_SIZE); the output must not overlap the input, offset, mask or
+ * workspace, nor the workspace any of them (checked, also through
+ * sub-buffers); the read-only tensors may share memory.  workspace: as for
+ * clconv_plan_enqueue (ignored when workspace_size is 0).  Waits for
+ * wait_list; event (may be NULL) completes with the output.
+ * CLCONV_INVALID_STATE before set_weights.  On any error nothing is
+ * enqueued and the output is untouched. */
+CLCONV_API clconv_status clconv_deform_plan_enqueue(clconv_deform_plan *plan, cl_mem input,
+                                                    cl_mem offset, cl_mem mask, cl_mem output,
+                                                    cl_mem workspace,
+                                                    cl_uint num_events_in_wait_list,
+                                                    const cl_event *event_wait_list,
+                                                    cl_event *event);
+/* The same with every tensor at an element (float) offset inside its
+ * buffer, as clconv_plan_enqueue_offsets (mask_offset must be 0 without a
+ * mask, workspace_offset 0 with a NULL workspace). */
+CLCONV_API clconv_status clconv_deform_plan_enqueue_offsets(
+    clconv_deform_plan *plan, cl_mem input, size_t input_offset, cl_mem offset,
+    size_t offset_offset, cl_mem mask, size_t mask_offset, cl_mem output, size_t output_offset,
+    cl_mem workspace, size_t workspace_offset, cl_uint num_events_in_wait_list,
+    const cl_event *event_wait_list, cl_event *event);
+/* Convenience: plan, upload, run, download, release; blocks.  bias non-NULL
+ * iff has_bias, mask non-NULL iff has_mask; ran (may be NULL) receives the
+ * algorithm that ran. */
+CLCONV_API clconv_status clconv_deform_conv_host(clconv_context *context,
+                                                 const clconv_deform_conv_desc *desc,
+                                                 clconv_algorithm algorithm, const float *input,
+                                                 const float *weights, const float *bias,
+                                                 const float *offset, const float *mask,
+                                                 float *output, clconv_algorithm *ran);
+/* The float64 reference (double accumulation and sampling), same rules. */
+CLCONV_API clconv_status clconv_reference_deform_conv(const clconv_deform_conv_desc *desc,
+                                                      const float *input, const float *weights,
+                                                      const float *bias, const float *offset,
+                                                      const float *mask, double *output);
+
+/* ------------------------------------------------------------------------ */
 /* CPU reference (double accumulation)                                      */
 /* ------------------------------------------------------------------------ */
 
