@@ -144,7 +144,30 @@ def section(args):
         lines += ["", f"The two runs differ by {100 * med:.0f}% on the median layer (clconv time) "
                       f"and by up to {100 * spread[0][0]:.0f}% ({spread[0][1]}); single rows prove "
                       "little, the geometric means are steadier."]
-    lines += ["", "CSV of each run: `bench/results/standard-run1.csv`, `standard-run2.csv`.", "", END]
+    if args.networks:
+        lines += ["", "### Whole networks", "",
+                  "Every distinct convolution layer of the network once per occurrence (the "
+                  "suite's count column), batch 1, AUTO, medians of 5 interleaved runs, one run: "
+                  "sum of median x count. oneDNN's total is compared with clconv's wall-clock "
+                  "total, CLBlast's with clconv's device total over the layers CLBlast can run.", "",
+                  "| network | convolutions | clconv ms (device / wall-clock) | oneDNN ms | x oneDNN | CLBlast ms | x CLBlast |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for path in args.networks:
+            run = read(path)
+            total = [r for r in run if r["status"] == "total" and r["requested"] == "auto"]
+            if not total:
+                continue
+            t = total[0]
+            convs = re.search(r"(\d+) convolutions", t["message"])
+            cl = re.search(r"clblast over (\d+) layers", t["message"])
+            nl = len([r for r in run if r["status"] != "total"])
+            cb = f"{fmt(num(t['clblast_ms']))} ({cl.group(1)} of {nl} layers)" if cl and num(t["clblast_ms"]) else "–"
+            lines.append(f"| {t['suite']} | {convs.group(1) if convs else ''} | "
+                         f"{fmt(num(t['median_ms']))} / {fmt(num(t['wall_median_ms']))} | "
+                         f"{fmt(num(t['onednn_ms']))} | {fmt(num(t['ratio_onednn']), 2)} | {cb} | "
+                         f"{fmt(num(t['ratio_clblast']), 2)} |")
+    lines += ["", "CSV of each run: `bench/results/standard-run1.csv`, `standard-run2.csv`"
+              + (", `net-*.csv`" if args.networks else "") + ".", "", END]
     return "\n".join(lines) + "\n"
 
 
@@ -154,6 +177,7 @@ def main():
     ap.add_argument("--bench", required=True)
     ap.add_argument("--runs", nargs="+", required=True)
     ap.add_argument("--plot", required=True)
+    ap.add_argument("--networks", nargs="*", default=[])
     args = ap.parse_args()
     text = open(args.results).read()
     new = section(args)
