@@ -1,5 +1,5 @@
-"""clconv: ONNX Conv / ConvTranspose / DepthToSpace / SpaceToDepth on OpenCL
-devices from numpy (ctypes over libclconv.so; no compiler needed).
+"""clconv: ONNX Conv / ConvTranspose / DeformConv / DepthToSpace / SpaceToDepth
+on OpenCL devices from numpy (ctypes over libclconv.so; no compiler needed).
 
     import numpy as np, clconv
     x = np.random.rand(1, 3, 32, 32).astype(np.float32)
@@ -7,6 +7,8 @@ devices from numpy (ctypes over libclconv.so; no compiler needed).
     y = clconv.conv(x, w, pads=1, activation="relu")      # like F.conv2d + relu
     with clconv.Plan(x.shape, w.shape, pads=1) as p:      # repeated runs
         p.set_weights(w); y = p(x)
+    off = np.zeros((1, 2 * 9, 32, 32), np.float32)        # (dy, dx) per tap
+    y = clconv.deform_conv(x, off, w, pads=1)             # torchvision deform_conv2d
 
 Arguments mirror torch.nn.functional (ints or per-axis tuples) and ONNX
 (pads as 2*rank begins-then-ends, auto_pad, output_shape).
@@ -31,6 +33,7 @@ from ._context import Context, Device, default_context, devices
 from ._errors import (BuildError, DeviceNotFound, Error, InvalidArgument, InvalidState,
                       OpenCLError, OutOfMemory, Unsupported)
 from ._args import ConversionWarning
+from ._deform import deform_conv, reference_deform_conv
 from ._ops import (algorithms, conv, conv_transpose, depth_to_space, reference_conv,
                    reference_depth_to_space, reference_space_to_depth, space_to_depth)
 from ._plan import FindResult, Plan, find
@@ -54,7 +57,7 @@ __all__ = [
     "BuildError", "ConversionWarning", "Context", "Device", "DeviceNotFound", "Error",
     "FindResult", "InvalidArgument", "InvalidState", "OpenCLError", "OutOfMemory", "Plan",
     "Unsupported", "algorithms", "conv", "conv_transpose", "default_context",
-    "depth_to_space", "devices", "find", "library_path", "library_version",
-    "reference_conv", "reference_depth_to_space", "reference_space_to_depth",
-    "space_to_depth",
+    "deform_conv", "depth_to_space", "devices", "find", "library_path", "library_version",
+    "reference_conv", "reference_deform_conv", "reference_depth_to_space",
+    "reference_space_to_depth", "space_to_depth",
 ]

@@ -51,6 +51,7 @@ def _declare(lib):
     P = ctypes.POINTER
     fp, dp = P(ctypes.c_float), P(ctypes.c_double)
     desc_p, sd_p = P(_structs.ConvDesc), P(_structs.SpaceDepthDesc)
+    dd_p = P(_structs.DeformConvDesc)
     protos = {
         "clconv_status_string": (c_char_p, [c_int]),
         "clconv_last_error": (c_char_p, []),
@@ -94,6 +95,17 @@ def _declare(lib):
         "clconv_space_depth_host": (c_int, [c_void_p, sd_p, fp, fp]),
         "clconv_reference_conv": (c_int, [desc_p, fp, fp, fp, dp]),
         "clconv_reference_space_depth": (c_int, [sd_p, fp, fp]),
+        "clconv_deform_conv_desc_init": (None, [dd_p]),
+        "clconv_deform_conv_output_shape": (c_int, [dd_p, P(c_int)]),
+        "clconv_deform_conv_input_elems": (c_size_t, [dd_p]),
+        "clconv_deform_conv_weight_elems": (c_size_t, [dd_p]),
+        "clconv_deform_conv_offset_elems": (c_size_t, [dd_p]),
+        "clconv_deform_conv_mask_elems": (c_size_t, [dd_p]),
+        "clconv_deform_conv_output_elems": (c_size_t, [dd_p]),
+        "clconv_deform_conv_flops": (ctypes.c_double, [dd_p]),
+        "clconv_deform_conv_host": (c_int, [c_void_p, dd_p, c_int, fp, fp, fp, fp, fp, fp,
+                                            P(c_int)]),
+        "clconv_reference_deform_conv": (c_int, [dd_p, fp, fp, fp, fp, fp, dp]),
     }
     for name, (restype, argtypes) in protos.items():
         f = getattr(lib, name)

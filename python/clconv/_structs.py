@@ -54,6 +54,29 @@ class ConvDesc(ctypes.Structure):
     ]
 
 
+class DeformConvDesc(ctypes.Structure):
+    """clconv_deform_conv_desc (rank 2 only: its arrays have 2 entries)."""
+    _fields_ = [
+        ("rank", ctypes.c_int),
+        ("batch", ctypes.c_int),
+        ("in_channels", ctypes.c_int),
+        ("out_channels", ctypes.c_int),
+        ("in_size", ctypes.c_int * 2),
+        ("kernel_size", ctypes.c_int * 2),
+        ("strides", ctypes.c_int * 2),
+        ("dilations", ctypes.c_int * 2),
+        ("pads_begin", ctypes.c_int * 2),
+        ("pads_end", ctypes.c_int * 2),
+        ("groups", ctypes.c_int),
+        ("offset_groups", ctypes.c_int),
+        ("has_mask", ctypes.c_int),
+        ("has_bias", ctypes.c_int),
+        ("activation", ctypes.c_int),
+        ("activation_alpha", ctypes.c_float),
+        ("activation_beta", ctypes.c_float),
+    ]
+
+
 class ContextOptions(ctypes.Structure):
     """clconv_context_options."""
     _fields_ = [
@@ -162,6 +185,19 @@ def check_layouts(lib):
         for f in ("pads_begin", "pads_end", "output_padding", "output_shape", "in_size",
                   "kernel_size"):
             expect("clconv_conv_desc." + f, list(getattr(d, f))[:rank], [0] * rank)
+    dd, past = _init_into_guarded(DeformConvDesc, lib.clconv_deform_conv_desc_init)
+    expect("clconv_deform_conv_desc: bytes past sizeof written", past, 0)
+    expect("clconv_deform_conv_desc.rank", dd.rank, 2)
+    expect("clconv_deform_conv_desc.batch", dd.batch, 1)
+    expect("clconv_deform_conv_desc.groups", dd.groups, 1)
+    expect("clconv_deform_conv_desc.offset_groups", dd.offset_groups, 1)
+    expect("clconv_deform_conv_desc.strides", list(dd.strides), [1, 1])
+    expect("clconv_deform_conv_desc.dilations", list(dd.dilations), [1, 1])
+    for f in ("in_channels", "out_channels", "has_mask", "has_bias", "activation",
+              "activation_alpha", "activation_beta"):
+        expect("clconv_deform_conv_desc." + f, getattr(dd, f), 0)
+    for f in ("in_size", "kernel_size", "pads_begin", "pads_end"):
+        expect("clconv_deform_conv_desc." + f, list(getattr(dd, f)), [0, 0])
     o, past = _init_into_guarded(ContextOptions, lib.clconv_context_options_init)
     expect("clconv_context_options: bytes past sizeof written", past, 0)
     expect("clconv_context_options zeroed", bytes(o), bytes(ctypes.sizeof(ContextOptions)))

@@ -19,6 +19,7 @@ from clconv import _lib, _structs  # noqa: E402
 REPO = os.path.normpath(os.path.join(_util.HERE, "..", ".."))
 STRUCTS = {
     "clconv_conv_desc": _structs.ConvDesc,
+    "clconv_deform_conv_desc": _structs.DeformConvDesc,
     "clconv_context_options": _structs.ContextOptions,
     "clconv_device_info": _structs.DeviceInfo,
     "clconv_space_depth_desc": _structs.SpaceDepthDesc,
@@ -58,6 +59,37 @@ class TestLayout(unittest.TestCase):
             _lib.check(_lib.lib().clconv_conv_output_shape(d, o))
             self.assertEqual(list(o)[:rank], [8] * (rank - 1) + [5])
             self.assertEqual(_lib.lib().clconv_conv_flops(d), 2.0 * 5 * 3 * 2 ** rank * 8 ** (rank - 1) * 5)
+
+    def test_deform_conv_desc_defaults_round_trip(self):
+        L = _lib.lib()
+        d = _structs.DeformConvDesc()
+        L.clconv_deform_conv_desc_init(d)
+        self.assertEqual((d.rank, d.batch, d.groups, d.offset_groups), (2, 1, 1, 1))
+        self.assertEqual((list(d.strides), list(d.dilations)), ([1, 1], [1, 1]))
+        self.assertEqual((d.has_mask, d.has_bias), (0, 0))
+        # The library reads back every field ctypes wrote: N 2, C 4, K 6,
+        # 9x10 input, 3x2 kernel, stride 2 in W, pads (1, 0, 0, 1), 2 groups,
+        # 2 offset groups, a mask.
+        d.batch, d.in_channels, d.out_channels = 2, 4, 6
+        d.in_size[0], d.in_size[1] = 9, 10
+        d.kernel_size[0], d.kernel_size[1] = 3, 2
+        d.strides[1], d.pads_begin[0], d.pads_end[1] = 2, 1, 1
+        d.groups, d.offset_groups, d.has_mask = 2, 2, 1
+        o = (ctypes.c_int * 2)()
+        _lib.check(L.clconv_deform_conv_output_shape(d, o))
+        self.assertEqual(list(o), [8, 5])  # (9+1-3)/1+1, (10+1-2)/2+1
+        self.assertEqual(L.clconv_deform_conv_input_elems(d), 2 * 4 * 9 * 10)
+        self.assertEqual(L.clconv_deform_conv_weight_elems(d), 6 * 2 * 3 * 2)
+        self.assertEqual(L.clconv_deform_conv_offset_elems(d), 2 * (2 * 2 * 6) * 8 * 5)
+        self.assertEqual(L.clconv_deform_conv_mask_elems(d), 2 * (2 * 6) * 8 * 5)
+        self.assertEqual(L.clconv_deform_conv_output_elems(d), 2 * 6 * 8 * 5)
+        self.assertEqual(L.clconv_deform_conv_flops(d), 2.0 * 2 * 6 * 8 * 5 * 2 * 3 * 2)
+        d.has_mask = 0
+        self.assertEqual(L.clconv_deform_conv_mask_elems(d), 0)
+        # The last fields: a clip with min > max is rejected by name.
+        d.activation, d.activation_alpha, d.activation_beta = _structs.ACT_CLIP, 1.0, 0.5
+        with self.assertRaisesRegex(clconv.InvalidArgument, "activation_alpha"):
+            _lib.check(L.clconv_deform_conv_output_shape(d, o))
 
     def test_offsets_match_the_compiler(self):
         cc = shutil.which("cc") or shutil.which("gcc")
