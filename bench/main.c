@@ -46,7 +46,7 @@ static const char usage[] =
     "--device SPEC: \"P:D\" from `clconv-bench devices` or a substring of the\n"
     "device or platform name (default: $CLCONV_DEVICE, else first GPU, else\n"
     "first device).  Algorithms: auto, direct, gemm, winograd_f2x2,\n"
-    "winograd_f4x4, depthwise, dilated_s2b, deconv_d2s.\n"
+    "winograd_f4x4, depthwise, dilated_s2b, deconv_d2s, igemm.\n"
     "\n"
     "exit codes: 0 ok, 1 device/OpenCL/I/O failure (or a result far from the\n"
     "reference), 2 invalid problem, option or file, 3 the requested --algo\n"

@@ -161,9 +161,9 @@ static clconv_status dw_enqueue(clconv_plan *plan, const conv_io *io, cl_uint n_
 /* The tuner's candidates (tune.c): vector width along W and output rows
  * per work-item (the compiled-in KxK kernels use both). */
 static const tune_knob dw_space[] = {
-    {"dw_vec", {1, 2, 4, 8, 16}, 0},
-    {"dw_rows", {1, 2, 4, 8}, 0},
-    {NULL, {0}, 0}};
+    {"dw_vec", {1, 2, 4, 8, 16}, 0, 0},
+    {"dw_rows", {1, 2, 4, 8}, 0, 0},
+    {NULL, {0}, 0, 0}};
 
 const clconv_algo clconv_algo_depthwise = {
     CLCONV_ALGO_DEPTHWISE, "depthwise", dw_applicable, dw_create, dw_set_weights, dw_enqueue, dw_destroy, dw_space, 1e-5,

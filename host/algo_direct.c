@@ -189,11 +189,11 @@ static void direct_destroy(clconv_plan *plan)
 /* The tuner's candidates (tune.c): output channels and columns per
  * work-item, and on GPUs the work-group shape. */
 static const tune_knob direct_space[] = {
-    {"direct_oc_block", {4, 8, 16, 24}, 0},
-    {"direct_w_block", {4, 8, 16}, 0},
-    {"direct_lws_x", {8, 16, 32}, 1},
-    {"direct_lws_y", {1, 2, 4, 8}, 1},
-    {NULL, {0}, 0}};
+    {"direct_oc_block", {4, 8, 16, 24}, 0, 0},
+    {"direct_w_block", {4, 8, 16}, 0, 0},
+    {"direct_lws_x", {8, 16, 32}, 1, 0},
+    {"direct_lws_y", {1, 2, 4, 8}, 1, 0},
+    {NULL, {0}, 0, 0}};
 
 const clconv_algo clconv_algo_direct = {CLCONV_ALGO_DIRECT, "direct", direct_applicable,
                                         direct_create, direct_set_weights, direct_enqueue,

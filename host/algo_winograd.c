@@ -317,9 +317,9 @@ static clconv_status wino_enqueue(clconv_plan *plan, const conv_io *io, cl_uint 
 /* The tuner's candidates (tune.c): output channels (the vector width) and
  * tiles per GEMM work-item. */
 static const tune_knob wino_space[] = {
-    {"wino_k_block", {4, 8, 16}, 0},
-    {"wino_t_block", {2, 4, 8, 16}, 0},
-    {NULL, {0}, 0}};
+    {"wino_k_block", {4, 8, 16}, 0, 0},
+    {"wino_t_block", {2, 4, 8, 16}, 0, 0},
+    {NULL, {0}, 0, 0}};
 
 const clconv_algo clconv_algo_winograd_f2x2 = {CLCONV_ALGO_WINOGRAD_F2X2, "winograd_f2x2",
                                                f2_applicable, f2_create, wino_set_weights,

@@ -38,18 +38,31 @@ static const defaults_row DEFAULTS[] = {
       .dw_vec = 16, .dw_rows = 8, .dw_lws = {1, 1, 64},
       /* fixed work-group sizes: PoCL compiles a kernel again for every
        * local size it would pick itself (one compile per shape) */
-      .lws_1d = 16, .layout_lws_z = 16, .wino_lws = 1}},
+      .lws_1d = 16, .layout_lws_z = 16, .wino_lws = 1,
+      /* igemm, CPU-shaped: one-item work-groups (no barriers, no local
+       * memory), a 16 x 16 register tile with vectors along N, like
+       * direct's 16 x 16; unmeasured beyond correctness */
+      .igemm_mwg = 16, .igemm_nwg = 16, .igemm_kwg = 8, .igemm_mdimc = 1, .igemm_ndimc = 1,
+      .igemm_vwn = 16, .igemm_sa = 0, .igemm_sb = 0}},
     {CLCONV_DEV_GPU, NULL, NULL, "unmeasured (no GPU measured yet)",
      {.cls = CLCONV_DEV_GPU,
       .direct_oc_block = 8, .direct_w_block = 4, .direct_lws = {16, 4, 1},
       .wino_k_block = 4, .wino_t_block = 2,
       .dw_vec = 1, .dw_rows = 1, /* one pixel per work-item: the GPU shape */
-      .lws_1d = 128}},
+      .lws_1d = 128,
+      /* igemm, GPU-shaped: 64 x 64 tiles, 256 work-items with 4 x 4
+       * outputs each, A and B staged in local memory (8 KiB) */
+      .igemm_mwg = 64, .igemm_nwg = 64, .igemm_kwg = 16, .igemm_mdimc = 16, .igemm_ndimc = 16,
+      .igemm_vwn = 1, .igemm_sa = 1, .igemm_sb = 1}},
     {CLCONV_DEV_OTHER, NULL, NULL, "unmeasured",
      {.cls = CLCONV_DEV_OTHER,
       .direct_oc_block = 4, .direct_w_block = 4,
       .wino_k_block = 4, .wino_t_block = 2,
-      .dw_vec = 1, .dw_rows = 1}},
+      .dw_vec = 1, .dw_rows = 1,
+      /* igemm: modest work-groups of 64 (8 x 8), 4 x 4 outputs each, both
+       * tiles in local memory (2 KiB) */
+      .igemm_mwg = 32, .igemm_nwg = 32, .igemm_kwg = 8, .igemm_mdimc = 8, .igemm_ndimc = 8,
+      .igemm_vwn = 1, .igemm_sa = 1, .igemm_sb = 1}},
 };
 
 enum { ANY, POW2, SET };
@@ -80,6 +93,16 @@ static const knob KNOBS[] = {
     LWS_KNOB("lws_1d", lws_1d),
     LWS_KNOB("layout_lws_z", layout_lws_z),
     LWS_KNOB("wino_lws", wino_lws),
+    /* igemm: the combinations (MWG % MDIMC, NWG % NDIMC, (NWG / NDIMC) %
+     * VWN, work-group size, local memory) are checked at plan creation */
+    INT_KNOB(igemm_mwg, 1, 256, POW2, 0),
+    INT_KNOB(igemm_nwg, 1, 256, POW2, 0),
+    INT_KNOB(igemm_kwg, 1, 64, POW2, 0),
+    INT_KNOB(igemm_mdimc, 1, 256, POW2, 0),
+    INT_KNOB(igemm_ndimc, 1, 256, POW2, 0),
+    INT_KNOB(igemm_vwn, 1, 16, POW2, 0),
+    INT_KNOB(igemm_sa, 0, 1, ANY, 0),
+    INT_KNOB(igemm_sb, 0, 1, ANY, 0),
 };
 
 static const char *const CLASS_NAMES[] = {"cpu", "gpu", "other"};
@@ -218,7 +241,7 @@ clconv_status clconv_device_params_init(cl_device_id dev, const char *params, co
                                         clconv_device_params *p)
 {
     cl_device_type type = CL_DEVICE_TYPE_DEFAULT;
-    char vendor[256] = "", name[256] = "", err[512];
+    char vendor[256] = "", name[256] = "", err[1024];
     clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     clGetDeviceInfo(dev, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
     clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
@@ -251,7 +274,7 @@ static int reject_class(void *user, const char *name, size_t nl, const char *v, 
 clconv_status clconv_device_params_apply(const char *params, const char *origin,
                                          clconv_device_params *p)
 {
-    char err[512];
+    char err[1024];
     clconv_device_params t = *p;
     if (each_pair(params, reject_class, NULL, err, sizeof err) ||
         each_pair(params, take_knob, &t, err, sizeof err))

@@ -95,6 +95,12 @@ typedef struct clconv_device_params {
     /* Winograd's three kernels: work-group size along their first axis, 1
      * along the others (0 = driver) */
     size_t wino_lws;
+    /* igemm (CLBlast-style -D parameters, see igemm.cl): work-group tile
+     * MWG x NWG of the output, KWG deep; MDIMC x NDIMC work-items (the
+     * work-group); VWN the vector width along N of the register tile;
+     * SA / SB 1 to stage the A (weights) / B (gathered input) tiles in
+     * local memory */
+    int igemm_mwg, igemm_nwg, igemm_kwg, igemm_mdimc, igemm_ndimc, igemm_vwn, igemm_sa, igemm_sb;
 } clconv_device_params;
 
 /* The parameters for dev: its row of the defaults table, then `params`
@@ -330,7 +336,7 @@ clconv_status clconv_check_io_int(const conv_io *io, size_t in_elems, size_t out
  * their own line with clconv_trace_note().  Kernel names start with their
  * family: direct_, gemm_, winograd_ (options carry -DWINO_M=2 or 4),
  * depthwise_, s2b_ (space_to_batch / batch_to_space), d2s_ (deconv_d2s),
- * space_depth_. */
+ * igemm_, space_depth_. */
 void clconv_trace_enable(int on);
 const char *clconv_trace_text(void);
 void clconv_trace_note(const char *line);
@@ -364,11 +370,13 @@ struct clconv_plan {
 };
 
 /* One tunable parameter of an algorithm and the values its tuner tries
- * (0-terminated); gpu_only for work-group shapes, which CPUs fix. */
+ * (0-terminated unless n_values says how many); gpu_only for work-group
+ * shapes, which CPUs fix. */
 typedef struct {
     const char *name;
     int values[8];
     int gpu_only;
+    int n_values; /* 0: values end at the first 0; else this many (0 may be one) */
 } tune_knob;
 
 struct clconv_algo {
@@ -407,6 +415,12 @@ extern const clconv_algo clconv_algo_winograd_f4x4;
 extern const clconv_algo clconv_algo_depthwise;
 extern const clconv_algo clconv_algo_dilated_s2b;
 extern const clconv_algo clconv_algo_deconv_d2s;
+extern const clconv_algo clconv_algo_igemm;
+/* Whether igemm can run with parameters dp on ctx's device (divisibility,
+ * work-group size, local memory, register tile); 0 and a reason starting
+ * "igemm:" in why if not (algo_igemm.c). */
+int clconv_igemm_params_fit(const clconv_context *ctx, const clconv_device_params *dp, char *why,
+                            size_t n);
 /* The algorithm's parameter space (NULL-name-terminated), or NULL. */
 const tune_knob *clconv_algo_space(clconv_algorithm id);
 /* NULL for AUTO or an algorithm not compiled in. */

@@ -10,7 +10,7 @@
 
 static const char *const algo_names[CLCONV_ALGO_COUNT] = {
     "auto", "direct", "gemm", "winograd_f2x2", "winograd_f4x4", "depthwise", "dilated_s2b",
-    "deconv_d2s"};
+    "deconv_d2s", "igemm"};
 
 const char *clconv_algorithm_name(clconv_algorithm a)
 {
@@ -30,7 +30,8 @@ clconv_status clconv_algorithm_from_name(const char *name, clconv_algorithm *out
         }
     return clconv_fail(CLCONV_INVALID_ARGUMENT,
                        "clconv_algorithm_from_name: \"%s\": not an algorithm (auto, direct, gemm, "
-                       "winograd_f2x2, winograd_f4x4, depthwise, dilated_s2b, deconv_d2s)",
+                       "winograd_f2x2, winograd_f4x4, depthwise, dilated_s2b, deconv_d2s, "
+                       "igemm)",
                        name);
 }
 
@@ -50,6 +51,7 @@ const clconv_algo *clconv_algo_lookup(clconv_algorithm id)
     case CLCONV_ALGO_DEPTHWISE: return &clconv_algo_depthwise;
     case CLCONV_ALGO_DILATED_S2B: return &clconv_algo_dilated_s2b;
     case CLCONV_ALGO_DECONV_D2S: return &clconv_algo_deconv_d2s;
+    case CLCONV_ALGO_IGEMM: return &clconv_algo_igemm;
     case CLCONV_ALGO_AUTO:
     case CLCONV_ALGO_COUNT: break;
     }
@@ -103,6 +105,16 @@ clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_proble
     }
     if (gpu && one_by_one && cg >= 16 && can(ctx, p, CLCONV_ALGO_GEMM))
         return CLCONV_ALGO_GEMM;
+    /* GPUs: where direct would run a dense layer with enough work, the
+     * tiled implicit GEMM (work-groups sharing tiles in local memory) if
+     * the context's igemm parameters fit the device.  CPUs keep direct:
+     * on PoCL igemm measured slower than direct on every layer group of
+     * the standard suite (docs/DESIGN.md, "igemm"). */
+    char why[256];
+    if (gpu && !(p->G == p->C && p->G > 1) && kg >= 16 && big_enough &&
+        clconv_igemm_params_fit(ctx, &ctx->params, why, sizeof why) &&
+        can(ctx, p, CLCONV_ALGO_IGEMM))
+        return CLCONV_ALGO_IGEMM;
     return CLCONV_ALGO_DIRECT;
 }
 

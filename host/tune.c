@@ -289,8 +289,11 @@ static void space_init(space_iter *it, const tune_knob *space, clconv_device_cla
         if (k->gpu_only && cls != CLCONV_DEV_GPU)
             continue;
         int nv = 0;
-        while (nv < 8 && k->values[nv])
-            nv++;
+        if (k->n_values > 0)
+            nv = k->n_values < 8 ? k->n_values : 8;
+        else
+            while (nv < 8 && k->values[nv])
+                nv++;
         if (!nv)
             continue;
         it->knob[it->n] = k;

@@ -306,7 +306,8 @@ typedef enum clconv_algorithm {
     CLCONV_ALGO_DEPTHWISE = 5,     /* groups == C, rank 1-3, Conv and ConvTranspose    */
     CLCONV_ALGO_DILATED_S2B = 6,   /* stride 1, dilation > 1, via space_to_batch (also ConvTranspose) */
     CLCONV_ALGO_DECONV_D2S = 7,    /* transposed, stride >= 2, via depth_to_space  */
-    CLCONV_ALGO_COUNT = 8
+    CLCONV_ALGO_IGEMM = 8,         /* universal: implicit GEMM, tiled work-groups (GPUs) */
+    CLCONV_ALGO_COUNT = 9
 } clconv_algorithm;
 
 /* The number of algorithm values of the library linked at run time,

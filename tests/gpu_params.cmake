@@ -11,7 +11,8 @@ set(_gpu_entries
   "algo_depthwise:test_algo_depthwise --count 20"
   "algo_dilated_s2b:test_algo_dilated_s2b --count 15"
   "algo_deconv_d2s:test_algo_deconv_d2s --count 15"
-  "algo_gemm:test_algo_gemm --count 10")
+  "algo_gemm:test_algo_gemm --count 10"
+  "algo_igemm:test_algo_igemm --count 15")
 foreach(entry IN LISTS _gpu_entries)
   string(FIND "${entry}" ":" colon)
   string(SUBSTRING "${entry}" 0 ${colon} tname)

@@ -5,7 +5,7 @@
  *   (a) a named plan reports the algorithm asked for, AUTO a concrete one;
  *   (b) the trace shows that algorithm's kernels (kernel names start with
  *       their family: direct_, gemm_ or a CLBlast note, winograd_ built
- *       with -DWINO_M=2 or 4, depthwise_, s2b_, d2s_), and a non-composite
+ *       with -DWINO_M=2 or 4, depthwise_, s2b_, d2s_, igemm_), and a non-composite
  *       algorithm launches no kernel of another family (the composites
  *       dilated_s2b and deconv_d2s run inner plans of other families);
  *   (c) the result matches the reference within the algorithm's tolerance;
@@ -112,6 +112,7 @@ static const char *family_prefix(clconv_algorithm a)
     case CLCONV_ALGO_DEPTHWISE: return "depthwise_";
     case CLCONV_ALGO_DILATED_S2B: return "s2b_";
     case CLCONV_ALGO_DECONV_D2S: return "d2s_";
+    case CLCONV_ALGO_IGEMM: return "igemm_";
     case CLCONV_ALGO_AUTO:
     case CLCONV_ALGO_COUNT: break;
     }

@@ -1,7 +1,7 @@
 /* Element offsets on enqueue (clconv_plan_enqueue_offsets).
  *
  *  - Every algorithm (direct, gemm, winograd_f2x2, winograd_f4x4,
- *    depthwise, dilated_s2b, deconv_d2s, AUTO; Conv and, where the
+ *    depthwise, dilated_s2b, deconv_d2s, igemm, AUTO; Conv and, where the
  *    algorithm has one, its ConvTranspose path) with input, output and
  *    workspace inside ONE arena buffer at odd offsets (1, 3, 17, ... floats:
  *    unaligned for every vector width), in three layouts: input first,
@@ -98,6 +98,13 @@ static const ocase cases[] = {
     {"deconv_d2s", A(DECONV_D2S), 2, 1, 4, 6, 1, {5, 6}, {4, 4}, {2, 2}, .pb = {1, 1},
      .pe = {1, 1}, .transposed = 1, .bias = 1},
     {"deconv_d2s_1d", A(DECONV_D2S), 1, 2, 3, 5, 1, {9}, {3}, {3}, .transposed = 1},
+    /* igemm: the gathered input and the guarded stores at offsets; groups,
+     * ConvTranspose in gather form, rank 3 */
+    {"igemm", A(IGEMM), 2, 2, 7, 10, 1, {6, 9}, {3, 3}, {1, 2}, .pb = {1, 0}, .pe = {2, 1},
+     .bias = 1, .act = CLCONV_ACTIVATION_RELU},
+    {"igemm_g2_T", A(IGEMM), 2, 1, 4, 6, 2, {4, 5}, {3, 3}, {2, 2}, .pb = {1, 1}, .pe = {1, 1},
+     .transposed = 1, .bias = 1},
+    {"igemm_3d", A(IGEMM), 3, 1, 3, 4, 1, {3, 4, 5}, {2, 3, 2}, .pb = {1, 1, 0}, .pe = {0, 1, 1}},
     /* AUTO: whatever it picks, held to what it ran */
     {"auto", A(AUTO), 2, 1, 4, 4, 1, {8, 8}, {3, 3}, .pb = {1, 1}, .pe = {1, 1}, .bias = 1},
     {"auto_T", A(AUTO), 2, 1, 4, 4, 1, {6, 5}, {4, 4}, {2, 2}, .pb = {1, 1}, .pe = {1, 1},

@@ -42,7 +42,7 @@ except ImportError:
     sys.exit(77)
 
 ALGOS = ["auto", "direct", "gemm", "winograd_f2x2", "winograd_f4x4", "depthwise",
-         "dilated_s2b", "deconv_d2s"]
+         "dilated_s2b", "deconv_d2s", "igemm"]
 # The issue's bounds (relative L2 against float64).
 TOLERANCE = {"winograd_f2x2": 2e-5, "winograd_f4x4": 1e-4}
 DEFAULT_TOL = 1e-5
@@ -226,13 +226,13 @@ def must_handle(algo, c):
     must run the case.  The issue: winograd_f2x2/f4x4 on 2D 3x3 stride 1
     dilation 1 convolutions; depthwise on groups == input channels;
     dilated_s2b on stride 1 with dilation > 1; deconv_d2s on transposed with
-    stride >= 2 and dilation 1; gemm and direct on everything.  The
+    stride >= 2 and dilation 1; gemm, direct and igemm on everything.  The
     library's header also claims Winograd and dilated_s2b for ConvTranspose,
     which is held to here too."""
     if c["op"] != "conv":
         return None
     s, d = c["strides"], c["dil"]
-    if algo in ("auto", "direct", "gemm"):
+    if algo in ("auto", "direct", "gemm", "igemm"):
         return "%s runs every case" % algo
     if algo.startswith("winograd"):
         if c["rank"] == 2 and list(c["k"]) == [3, 3] and all(v == 1 for v in s) \
@@ -457,7 +457,9 @@ def parse_case_line(line, where):
     pads (begins then ends) auto_pad out_pad out_shape act; flags: bias,
     transposed, out_shape_full.  DepthToSpace / SpaceToDepth:
     op=depth_to_space|space_to_depth block=B mode=DCR|CRD shape=N,C,H,W.
-    algos= limits the algorithms run (default: all that --algos gives)."""
+    algos= limits the algorithms run (default: all that --algos gives);
+    params=NAME=V,NAME=V.. adds tuning parameters to CLCONV_PARAMS for the
+    case's runs."""
     kv, flags = {}, set()
     for tok in line.split():
         if "=" in tok:
@@ -467,6 +469,7 @@ def parse_case_line(line, where):
             flags.add(tok)
     iv = lambda k, dflt=None: [int(a) for a in kv[k].split(",")] if k in kv else dflt
     algos = kv.pop("algos", "").split(",") if "algos" in kv else None
+    params = kv.pop("params", None)
     op = kv.get("op", "conv")
     if op != "conv":
         c = {"op": op, "family": "file", "block": int(kv["block"]), "mode": kv.get("mode"),
@@ -485,6 +488,8 @@ def parse_case_line(line, where):
          "out_shape": iv("out_shape"), "out_shape_full": "out_shape_full" in flags,
          "act": kv.get("act"), "bias": "bias" in flags,
          "pads_b": None, "pads_e": None}
+    if params:
+        c["params"] = params
     if pads:
         c["pads_b"], c["pads_e"] = pads[:r], pads[r:]
     elif c["auto_pad"] == "NOTSET" and c["out_shape"] is None:
@@ -534,6 +539,8 @@ def describe(c):
         parts.append("bias")
     if c["act"]:
         parts.append(c["act"])
+    if c.get("params"):
+        parts.append("CLCONV_PARAMS+=" + c["params"])
     return " ".join(parts)
 
 
@@ -609,8 +616,12 @@ def run_one(bench, c, d, args, ref, algo, runner=()):
     cmd = list(runner) + [bench, "run"] + args + ["--output", out]
     if algo:
         cmd += ["--algo", algo]
+    env = None
+    if c.get("params"):
+        env = dict(os.environ)
+        env["CLCONV_PARAMS"] = ",".join(v for v in (env.get("CLCONV_PARAMS"), c["params"]) if v)
     try:
-        p = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=600)
+        p = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=600, env=env)
     except subprocess.TimeoutExpired:
         return "fail", "timed out after 600 s", cmd
     if runner:

@@ -20,6 +20,7 @@ double algo_tolerance(clconv_algorithm algo)
     case CLCONV_ALGO_DEPTHWISE: return 1e-5;     /* 1.0e-6 (algo_depthwise)              */
     case CLCONV_ALGO_DILATED_S2B: return 1e-5;   /* 1.0e-6 (algo_dilated_s2b, inner F4x4 incl.) */
     case CLCONV_ALGO_DECONV_D2S: return 1e-5;    /* 1.0e-6 (algo_deconv_d2s)             */
+    case CLCONV_ALGO_IGEMM: return 1e-5;         /* (algo_igemm)                          */
     case CLCONV_ALGO_COUNT: break;
     }
     return 0.0;
@@ -27,6 +28,13 @@ double algo_tolerance(clconv_algorithm algo)
 
 check_result check_conv(clconv_context *ctx, const clconv_conv_desc *desc, clconv_algorithm algo,
                         uint64_t seed, const char *label, double *err)
+{
+    return check_conv_params(ctx, desc, algo, NULL, seed, label, err);
+}
+
+check_result check_conv_params(clconv_context *ctx, const clconv_conv_desc *desc,
+                               clconv_algorithm algo, const char *params, uint64_t seed,
+                               const char *label, double *err)
 {
     char cs[512];
     desc_string(desc, cs, sizeof cs);
@@ -57,7 +65,8 @@ check_result check_conv(clconv_context *ctx, const clconv_conv_desc *desc, clcon
         rng_fill(&r, b, nb, -1.0f, 1.0f);
     poison_nan(y, ny);
 
-    clconv_status st = clconv_plan_create(ctx, desc, algo, &plan);
+    clconv_status st = params ? clconv_plan_create_with_params(ctx, desc, algo, params, &plan)
+                              : clconv_plan_create(ctx, desc, algo, &plan);
     if (st == CLCONV_UNSUPPORTED && algo != CLCONV_ALGO_AUTO) {
         res = CHECK_UNSUPPORTED;
         goto done;
@@ -113,9 +122,10 @@ check_result check_conv(clconv_context *ctx, const clconv_conv_desc *desc, clcon
     double tol = algo_tolerance(ran); /* AUTO is held to what it ran */
     if (!(e <= tol)) {
         long bad = first_nonfinite(y, ny);
-        printf("FAIL %s algo=%s ran=%s case=\"%s\" seed=%llu err=%.3g tol=%.1g%s\n", label, an,
-               clconv_algorithm_name(ran), cs, (unsigned long long)seed, e, tol,
-               bad >= 0 ? " (unwritten or non-finite output)" : "");
+        printf("FAIL %s algo=%s ran=%s case=\"%s\" seed=%llu err=%.3g tol=%.1g%s%s%s\n", label,
+               an, clconv_algorithm_name(ran), cs, (unsigned long long)seed, e, tol,
+               bad >= 0 ? " (unwritten or non-finite output)" : "", params ? " params=" : "",
+               params ? params : "");
         if (bad >= 0)
             printf("  first non-finite output at %ld of %zu\n", bad, ny);
         goto done;

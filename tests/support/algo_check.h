@@ -19,4 +19,8 @@ typedef enum { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_UNSUPPORTED = 2 } check_res
  * A plan that reports a different algorithm than a named one fails. */
 check_result check_conv(clconv_context *ctx, const clconv_conv_desc *desc, clconv_algorithm algo,
                         uint64_t seed, const char *label, double *err);
+/* The same through clconv_plan_create_with_params (params NULL: plan_create). */
+check_result check_conv_params(clconv_context *ctx, const clconv_conv_desc *desc,
+                               clconv_algorithm algo, const char *params, uint64_t seed,
+                               const char *label, double *err);
 #endif
