@@ -217,6 +217,11 @@ int cmd_tune(int argc, char **argv)
         if (!sel[li])
             continue;
         const suite_layer *L = &s.layers[li];
+        if (L->deform) { /* clconv_tune takes a clconv_conv_desc */
+            fprintf(tf, "%-18s %-14s skipped: clconv_tune does not tune deformable convolution\n",
+                    L->name, "-");
+            continue;
+        }
         for (int ai = 0; ai < n_algos; ai++) {
             /* only algorithms that run the layer and have something to tune */
             if (clconv_algorithm_supports(ctx, &L->desc, algos[ai]) != CLCONV_SUCCESS) {

@@ -2,6 +2,7 @@
 #include "report.h"
 #include "textbuf.h"
 #include "bench.h"
+#include "deform_job.h"
 #include "peer.h"
 
 #include <math.h>
@@ -89,9 +90,22 @@ static int is_winograd(clconv_algorithm a)
     return a == CLCONV_ALGO_WINOGRAD_F2X2 || a == CLCONV_ALGO_WINOGRAD_F4X4;
 }
 
+/* The layer's FLOPs (a deformable layer: those of its equivalent
+ * convolution, sampling excluded) and the bytes every run must move
+ * (a deformable layer's offsets and mask included). */
+static double layer_flops(const suite_layer *L)
+{
+    return L->deform ? clconv_deform_conv_flops(&L->deform_desc) : clconv_conv_flops(&L->desc);
+}
+
+static double layer_bytes(const suite_layer *L)
+{
+    return L->deform ? deform_job_bytes(&L->deform_desc) : conv_job_bytes(&L->desc);
+}
+
 static double gflops(const result_row *row, double ms)
 {
-    return ms > 0 ? clconv_conv_flops(&row->layer->desc) / (ms * 1e-3) * 1e-9 : 0;
+    return ms > 0 ? layer_flops(row->layer) / (ms * 1e-3) * 1e-9 : 0;
 }
 
 /* Where the plan's algorithm and parameters came from, from the end of its
@@ -299,7 +313,7 @@ void report_table_layer(const report *r, int first, int n, FILE *f)
         const double ms = j->times.median_ms, s = ms * 1e-3;
         char gf[16], gb[16], xd[16] = "", err[16] = "";
         fmt_gflops(gf, sizeof gf, gflops(row, ms), is_winograd(j->ran));
-        const double gbps = conv_job_bytes(&row->layer->desc) / s * 1e-9;
+        const double gbps = layer_bytes(row->layer) / s * 1e-9;
         snprintf(gb, sizeof gb, gbps < 10 ? "%.3g" : "%.1f", gbps);
         const double dms = direct_ms(r, row);
         if (dms > 0)
@@ -406,7 +420,7 @@ static void csv_row(const report *r, const result_row *row, textbuf *b)
     csv_num(b, "%.6f", j->times.min_ms, ok);
     csv_num(b, "%.3f", gflops(row, j->times.median_ms), ok);
     csv_num(b, "%.0f", is_winograd(j->ran), ok);
-    csv_num(b, "%.3f", ok ? conv_job_bytes(&row->layer->desc) / (j->times.median_ms * 1e6) : 0,
+    csv_num(b, "%.3f", ok ? layer_bytes(row->layer) / (j->times.median_ms * 1e6) : 0,
             ok);
     csv_num(b, "%.6f", has_o ? co->median_ms : 0, has_o);
     csv_num(b, "%.6f", has_c ? cc->median_ms : 0, has_c);

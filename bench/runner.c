@@ -3,6 +3,7 @@
 #include "runner.h"
 #include "bench.h"
 #include "conv_job.h"
+#include "deform_job.h"
 #include "outfile.h"
 #include "peer.h"
 #include "report.h"
@@ -170,8 +171,21 @@ typedef struct run_state {
     double max_err, plan_ms, first_ms;
 } run_state;
 
+/* Whether algorithm a runs the deformable layer: whether its plan can be
+ * made (the deform API has no supports query).  An algorithm without a
+ * deformable form fails before building anything; a plan that is made
+ * leaves its program in the context's cache for the row's own plan. */
+static int deform_supports(clconv_context *ctx, const clconv_deform_conv_desc *d,
+                           clconv_algorithm a)
+{
+    clconv_deform_plan *plan = NULL;
+    const clconv_status st = clconv_deform_plan_create(ctx, d, a, &plan);
+    clconv_deform_plan_destroy(plan);
+    return st == CLCONV_SUCCESS;
+}
+
 /* The algorithms to run on one layer, in table order. */
-static int layer_algos(run_state *rs, const clconv_conv_desc *d, clconv_algorithm *out)
+static int layer_algos(run_state *rs, const suite_layer *L, clconv_algorithm *out)
 {
     if (!rs->all) {
         memcpy(out, rs->list, (size_t)rs->nlist * sizeof *out);
@@ -179,7 +193,9 @@ static int layer_algos(run_state *rs, const clconv_conv_desc *d, clconv_algorith
     }
     int k = 0;
     for (int a = CLCONV_ALGO_AUTO + 1; a < CLCONV_ALGO_COUNT; a++)
-        if (clconv_algorithm_supports(rs->ctx, d, (clconv_algorithm)a) == CLCONV_SUCCESS)
+        if (L->deform ? deform_supports(rs->ctx, &L->deform_desc, (clconv_algorithm)a)
+                      : clconv_algorithm_supports(rs->ctx, &L->desc, (clconv_algorithm)a) ==
+                            CLCONV_SUCCESS)
             out[k++] = (clconv_algorithm)a;
     out[k++] = CLCONV_ALGO_AUTO;
     return k;
@@ -187,6 +203,7 @@ static int layer_algos(run_state *rs, const clconv_conv_desc *d, clconv_algorith
 
 typedef struct layer_data {
     float *x, *w, *b, *y;
+    float *off, *mask; /* deformable layers: offsets, and the mask (v2) */
     double *ref;
     size_t ny;
 } layer_data;
@@ -197,7 +214,47 @@ static void layer_data_free(layer_data *ld)
     free(ld->w);
     free(ld->b);
     free(ld->y);
+    free(ld->off);
+    free(ld->mask);
     free(ld->ref);
+}
+
+/* A deformable layer's offsets and mask, from the layer's stream after x,
+ * w and b, and its reference. */
+static clconv_status deform_data_make(const suite_layer *L, int check, bench_rng *rng,
+                                      layer_data *ld, char *why, size_t why_len)
+{
+    const clconv_deform_conv_desc *d = &L->deform_desc;
+    const size_t noff = clconv_deform_conv_offset_elems(d), nm = clconv_deform_conv_mask_elems(d);
+    ld->off = malloc(noff * sizeof *ld->off);
+    ld->mask = d->has_mask ? malloc(nm * sizeof *ld->mask) : NULL;
+    if (!ld->off || (d->has_mask && !ld->mask)) {
+        snprintf(why, why_len, "out of host memory for the layer's offsets and mask");
+        return CLCONV_OUT_OF_MEMORY;
+    }
+    /* Offsets in U(-2, 2) pixels, the range run --op deform_conv --random
+     * uses by default: most sampling points stay inside the image, between
+     * grid points (bilinear weights that are not 0 or 1), some move by a
+     * whole pixel or more, and near the border (the pads) some fall off the
+     * image, partly (zero neighbours) or wholly (a 0 sample), so every
+     * path of the sampling is timed and checked. */
+    bench_rng_fill(rng, ld->off, noff);
+    for (size_t i = 0; i < noff; i++)
+        ld->off[i] *= 2.0f;
+    if (d->has_mask) { /* modulation in U(0, 1), as a sigmoid gives it */
+        bench_rng_fill(rng, ld->mask, nm);
+        for (size_t i = 0; i < nm; i++)
+            ld->mask[i] = 0.5f * (ld->mask[i] + 1.0f);
+    }
+    if (check) {
+        clconv_status st = clconv_reference_deform_conv(d, ld->x, ld->w, d->has_bias ? ld->b : NULL,
+                                                        ld->off, ld->mask, ld->ref);
+        if (st) {
+            snprintf(why, why_len, "reference: %s", clconv_last_error());
+            return st;
+        }
+    }
+    return CLCONV_SUCCESS;
 }
 
 /* Seeded inputs (one stream per layer: the same data for every algorithm
@@ -208,10 +265,12 @@ static clconv_status layer_data_make(const suite_layer *L, int li, int check,
                                      char *why, size_t why_len)
 {
     const clconv_conv_desc *d = &L->desc;
-    const size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d);
+    const clconv_deform_conv_desc *dd = &L->deform_desc;
+    const size_t nx = L->deform ? clconv_deform_conv_input_elems(dd) : clconv_conv_input_elems(d);
+    const size_t nw = L->deform ? clconv_deform_conv_weight_elems(dd) : clconv_conv_weight_elems(d);
     const size_t nb = (size_t)d->out_channels;
     memset(ld, 0, sizeof *ld);
-    ld->ny = clconv_conv_output_elems(d);
+    ld->ny = L->deform ? clconv_deform_conv_output_elems(dd) : clconv_conv_output_elems(d);
     ld->x = malloc(nx * sizeof *ld->x);
     ld->w = malloc(nw * sizeof *ld->w);
     ld->b = malloc(nb * sizeof *ld->b);
@@ -226,6 +285,8 @@ static clconv_status layer_data_make(const suite_layer *L, int li, int check,
     bench_rng_fill(&rng, ld->x, nx);
     bench_rng_fill(&rng, ld->w, nw);
     bench_rng_fill(&rng, ld->b, nb);
+    if (L->deform)
+        return deform_data_make(L, check, &rng, ld, why, why_len);
     if (check) {
         clconv_status st =
             clconv_reference_conv(d, ld->x, ld->w, d->has_bias ? ld->b : NULL, ld->ref);
@@ -249,6 +310,11 @@ static void peer_prepare(run_state *rs, int p, const suite_layer *L, const layer
     if (!rs->rep.peer_open[p]) {
         c->state = PEER_NO_ROUTE;
         snprintf(c->why, sizeof c->why, "%s", rs->rep.peer_reason[p]);
+        return;
+    }
+    if (L->deform) {
+        c->state = PEER_NO_ROUTE;
+        snprintf(c->why, sizeof c->why, "has no deformable convolution");
         return;
     }
     c->state = peer->prepare(rs->peer_state[p], d, ld->x, ld->w, d->has_bias ? ld->b : NULL,
@@ -276,15 +342,34 @@ static void peer_prepare(run_state *rs, int p, const suite_layer *L, const layer
     }
 }
 
-static void row_fail(result_row *row, clconv_status st)
+/* A deformable row's outcome into its conv_job, which the report reads
+ * (the same fields, the same meanings). */
+static void deform_result(const deform_job *dj, conv_job *j)
+{
+    j->ran = dj->ran;
+    memcpy(j->describe, dj->describe, sizeof j->describe);
+    j->plan_ms = dj->plan_ms;
+    j->weights_ms = dj->weights_ms;
+    j->first_ms = dj->first_ms;
+    j->err = dj->err;
+    memcpy(j->why, dj->why, sizeof j->why);
+}
+
+/* dj: the row's deformable job, NULL for a convolution. */
+static void row_fail(result_row *row, deform_job *dj, clconv_status st)
 {
     row->st = st;
     conv_job_release(&row->job);
+    if (dj) {
+        deform_result(dj, &row->job);
+        deform_job_release(dj);
+    }
 }
 
-/* Rounds of one timed run of every ready row and peer in turn. */
-static void time_rounds(run_state *rs, result_row *rows, int n, peer_cell *cells, void **insts,
-                        const char *layer)
+/* Rounds of one timed run of every ready row and peer in turn; dj: the
+ * rows' deformable jobs, NULL for a convolution layer. */
+static void time_rounds(run_state *rs, result_row *rows, deform_job *dj, int n, peer_cell *cells,
+                        void **insts, const char *layer)
 {
     const int runs = (int)rs->o->runs;
     const int slots = n * 2 + rs->npeers;
@@ -293,7 +378,9 @@ static void time_rounds(run_state *rs, result_row *rows, int n, peer_cell *cells
         for (int i = 0; i < n; i++)
             if (!rows[i].st) {
                 snprintf(rows[i].job.why, sizeof rows[i].job.why, "out of host memory");
-                row_fail(&rows[i], CLCONV_OUT_OF_MEMORY);
+                if (dj)
+                    snprintf(dj[i].why, sizeof dj[i].why, "out of host memory");
+                row_fail(&rows[i], dj ? &dj[i] : NULL, CLCONV_OUT_OF_MEMORY);
             }
         return;
     }
@@ -302,11 +389,12 @@ static void time_rounds(run_state *rs, result_row *rows, int n, peer_cell *cells
             if (rows[i].st)
                 continue;
             int wall = 0;
-            clconv_status st = conv_job_time_one(&rows[i].job, &t[(size_t)i * runs + r],
-                                                 &t[(size_t)(n + i) * runs + r], &wall);
+            double *dev = &t[(size_t)i * runs + r], *host = &t[(size_t)(n + i) * runs + r];
+            clconv_status st = dj ? deform_job_time_one(&dj[i], dev, host, &wall)
+                                  : conv_job_time_one(&rows[i].job, dev, host, &wall);
             rows[i].job.times.wall_clock |= wall;
             if (st)
-                row_fail(&rows[i], st);
+                row_fail(&rows[i], dj ? &dj[i] : NULL, st);
         }
         for (int p = 0; p < rs->npeers; p++) {
             if (!insts[p])
@@ -366,6 +454,8 @@ static int run_layer(run_state *rs, const suite_layer *L, int li)
     const clconv_conv_desc *d = &L->desc;
     layer_data ld;
     result_row rows[CLCONV_ALGO_COUNT];
+    deform_job djobs[CLCONV_ALGO_COUNT];
+    deform_job *dj = L->deform ? djobs : NULL;
     void *insts[BENCH_MAX_PEERS] = {NULL};
     clconv_algorithm algos[CLCONV_ALGO_COUNT];
     char why[1024] = "";
@@ -373,10 +463,12 @@ static int run_layer(run_state *rs, const suite_layer *L, int li)
     const clconv_status data_st = layer_data_make(L, li, rs->check, rs->o->seed,
                                                   rs->npeers > 0 && rs->check, &ld, why,
                                                   sizeof why);
-    const int n = layer_algos(rs, d, algos);
+    const int n = layer_algos(rs, L, algos);
     const int lidx = report_add_layer(&rs->rep);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         memset(&rows[i], 0, sizeof rows[i]);
+        memset(&djobs[i], 0, sizeof djobs[i]);
+    }
     if (lidx < 0) {
         bench_msg("out of host memory");
         rc = BENCH_FAIL;
@@ -400,6 +492,22 @@ static int run_layer(run_state *rs, const suite_layer *L, int li)
             snprintf(row->job.why, sizeof row->job.why, "%s", why);
             continue;
         }
+        if (dj) {
+            dj[i] = (deform_job){.ctx = rs->ctx,
+                                 .desc = &L->deform_desc,
+                                 .algo = algos[i],
+                                 .x = ld.x,
+                                 .w = ld.w,
+                                 .b = d->has_bias ? ld.b : NULL,
+                                 .offset = ld.off,
+                                 .mask = ld.mask,
+                                 .ref = ld.ref};
+            row->st = deform_job_prepare(&dj[i]);
+            deform_result(&dj[i], &row->job);
+            if (row->st)
+                deform_job_release(&dj[i]);
+            continue;
+        }
         row->st = conv_job_prepare(&row->job);
         if (row->st)
             conv_job_release(&row->job);
@@ -407,7 +515,7 @@ static int run_layer(run_state *rs, const suite_layer *L, int li)
     if (!data_st) {
         for (int p = 0; p < rs->npeers; p++)
             peer_prepare(rs, p, L, &ld, &cells[p], &insts[p]);
-        time_rounds(rs, rows, n, cells, insts, L->name);
+        time_rounds(rs, rows, dj, n, cells, insts, L->name);
     }
     for (int i = 0; i < n && !rc; i++)
         if (finish_row(rs, &rows[i])) {
@@ -421,8 +529,11 @@ static int run_layer(run_state *rs, const suite_layer *L, int li)
                 report_table_layer(&rs->rep, rs->rep.nrows - n, n, rs->table[k]);
     }
 done:
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         conv_job_release(&rows[i].job); /* idempotent */
+        if (dj)
+            deform_job_release(&dj[i]);
+    }
     for (int p = 0; p < rs->npeers; p++)
         if (insts[p])
             rs->peers[p]->release(insts[p]);

@@ -7,7 +7,10 @@
  * reference (with --check); each peer prepared, warmed up and checked
  * once; then --runs rounds, each timing every algorithm and every peer
  * once in turn (round robin), so that a machine that slows down mid-run
- * slows all of them alike.  Medians and minimums over the rounds. */
+ * slows all of them alike.  Medians and minimums over the rounds.
+ * A deformable layer (deform2d) runs the same way through deform_job.c,
+ * with seeded offsets (and mask) and clconv_reference_deform_conv; the
+ * peers have no route for it. */
 #ifndef CLCONV_BENCH_RUNNER_H
 #define CLCONV_BENCH_RUNNER_H
 #include "args.h"

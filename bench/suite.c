@@ -62,10 +62,67 @@ static int row_error(const suite *s, int line, const char *fmt, ...)
     return BENCH_INVALID;
 }
 
-static int parse_row(suite *s, char **f, int line, suite_layer *L)
+/* Where the optional columns are in a file's rows: count, and the
+ * deformable pair offset_groups, mask (-1 when absent). */
+typedef struct row_layout {
+    int ncols; /* 0: not fixed by a header (24 or 25 per row) */
+    int count, offset_groups;
+} row_layout;
+
+/* An integer column in [lo, hi]. */
+static int parse_int_col(suite *s, int line, const char *col, const char *text, long lo,
+                         long hi, int *out)
+{
+    char *e;
+    errno = 0;
+    long x = strtol(text, &e, 10);
+    if (e == text || *e || errno || x < lo || x > hi)
+        return row_error(s, line, "column %s: '%s' is not an integer in [%ld, %ld]", col, text, lo,
+                         hi);
+    *out = (int)x;
+    return BENCH_OK;
+}
+
+/* The count column: how many times the layer occurs in its network. */
+static int parse_count(suite *s, const char *text, int line, int *count)
+{
+    return parse_int_col(s, line, "count", text, 1, 1000000, count);
+}
+
+/* The deformable descriptor of a deform2d row, validated. */
+static int parse_deform(suite *s, int offset_groups, int has_mask, int line, suite_layer *L)
+{
+    clconv_deform_conv_desc *dd = &L->deform_desc;
+    const clconv_conv_desc *d = &L->desc;
+    clconv_deform_conv_desc_init(dd);
+    dd->batch = d->batch;
+    dd->in_channels = d->in_channels;
+    dd->out_channels = d->out_channels;
+    dd->groups = d->groups;
+    dd->has_bias = d->has_bias;
+    for (int i = 0; i < 2; i++) {
+        dd->in_size[i] = d->in_size[i];
+        dd->kernel_size[i] = d->kernel_size[i];
+        dd->strides[i] = d->strides[i];
+        dd->dilations[i] = d->dilations[i];
+        dd->pads_begin[i] = d->pads_begin[i];
+        dd->pads_end[i] = d->pads_end[i];
+    }
+    dd->offset_groups = offset_groups;
+    dd->has_mask = has_mask;
+    int out[2];
+    if (clconv_deform_conv_output_shape(dd, out) != CLCONV_SUCCESS)
+        return row_error(s, line, "layer %s: %s", L->name, clconv_last_error());
+    return BENCH_OK;
+}
+
+/* One row: f[0..24) and, when the layout has them, the count and
+ * deformable columns. */
+static int parse_row(suite *s, char **f, const row_layout *lay, int line, suite_layer *L)
 {
     memset(L, 0, sizeof *L);
     L->line = line;
+    L->count = 1;
     if (!f[0][0] || strlen(f[0]) >= sizeof L->name)
         return row_error(s, line, "layer name '%s' is empty or longer than 63 characters", f[0]);
     strcpy(L->name, f[0]);
@@ -78,19 +135,40 @@ static int parse_row(suite *s, char **f, int line, suite_layer *L)
             return row_error(s, line, "column %s: '%s' is not an integer", columns[c], f[c]);
         v[c] = (int)x;
     }
-    int transposed, rank;
+    int transposed = 0, rank, deform = 0;
     const char *t = f[1];
-    if (strncmp(t, "deconv", 6) == 0)
+    if (strcmp(t, "deform2d") == 0)
+        deform = 1, t = "2d";
+    else if (strncmp(t, "deconv", 6) == 0)
         transposed = 1, t += 6;
     else if (strncmp(t, "conv", 4) == 0)
-        transposed = 0, t += 4;
+        t += 4;
     else
         t = "";
     if (!((t[0] >= '1' && t[0] <= '3') && strcmp(t + 1, "d") == 0))
         return row_error(s, line,
-                         "type '%s' is not conv1d|conv2d|conv3d|deconv1d|deconv2d|deconv3d", f[1]);
+                         "type '%s' is not conv1d|conv2d|conv3d|deconv1d|deconv2d|deconv3d|"
+                         "deform2d",
+                         f[1]);
     rank = t[0] - '0';
     snprintf(L->type, sizeof L->type, "%s", f[1]);
+    if (lay->count >= 0 && parse_count(s, f[lay->count], line, &L->count))
+        return BENCH_INVALID;
+    /* The deformable columns; without them a deform2d row has the ONNX
+     * defaults.  offset_groups takes any integer, so that the library names
+     * what is wrong with it (0, or not dividing cin). */
+    int og = deform ? 1 : 0, mask = 0;
+    if (lay->offset_groups >= 0) {
+        const char *og_text = f[lay->offset_groups], *mask_text = f[lay->offset_groups + 1];
+        if (parse_int_col(s, line, "offset_groups", og_text, INT_MIN / 2, INT_MAX / 2, &og) ||
+            parse_int_col(s, line, "mask", mask_text, 0, 1, &mask))
+            return BENCH_INVALID;
+        if (!deform && (og || mask))
+            return row_error(s, line,
+                             "%s layer: offset_groups and mask are for deform2d rows and must be "
+                             "0 (they are %s and %s)",
+                             f[1], og_text, mask_text);
+    }
 
     clconv_conv_desc *d = &L->desc;
     clconv_conv_desc_init(d, rank);
@@ -112,6 +190,10 @@ static int parse_row(suite *s, char **f, int line, suite_layer *L)
                                  f[1], a == 0 ? "_d" : "_h");
             continue;
         }
+        if (deform && op != 0)
+            return row_error(s, line,
+                             "deform2d layer: op_h and op_w must be 0 (deformable convolution "
+                             "has no transposed form)");
         d->in_size[i] = in;
         d->kernel_size[i] = k;
         d->strides[i] = st;
@@ -119,45 +201,47 @@ static int parse_row(suite *s, char **f, int line, suite_layer *L)
         d->dilations[i] = dil;
         d->output_padding[i] = op;
     }
+    if (deform) {
+        L->deform = 1;
+        return parse_deform(s, og, mask, line, L);
+    }
     int out[CLCONV_MAX_RANK];
     if (clconv_conv_output_shape(d, out) != CLCONV_SUCCESS)
         return row_error(s, line, "layer %s: %s", L->name, clconv_last_error());
     return BENCH_OK;
 }
 
-/* The header lists the 24 columns, or those and "count"; *ncols is set. */
-static int check_header(suite *s, char *line, int lineno, int *ncols)
+/* The header lists the 24 columns, then optionally count, then optionally
+ * offset_groups and mask; sets the layout. */
+static int check_header(suite *s, char *line, int lineno, row_layout *lay)
 {
-    char *f[N_COLS + 2];
-    int n = split_tabs(line + 1, f, N_COLS + 2);
-    int ok = n == N_COLS || (n == N_COLS + 1 && strcmp(f[N_COLS], "count") == 0);
-    for (int c = 0; c < N_COLS && ok; c++)
-        ok = strcmp(f[c], columns[c]) == 0;
-    if (!ok)
+    char *f[N_COLS + 4];
+    const int n = split_tabs(line + 1, f, N_COLS + 4);
+    int ok = n >= N_COLS && n <= N_COLS + 3, c = N_COLS;
+    for (int k = 0; k < N_COLS && ok; k++)
+        ok = strcmp(f[k], columns[k]) == 0;
+    lay->count = lay->offset_groups = -1;
+    if (ok && c < n && strcmp(f[c], "count") == 0)
+        lay->count = c++;
+    if (ok && c + 1 < n && strcmp(f[c], "offset_groups") == 0 && strcmp(f[c + 1], "mask") == 0) {
+        lay->offset_groups = c;
+        c += 2;
+    }
+    if (!ok || c != n)
         return row_error(s, lineno,
                          "column header differs from the expected '#name\\ttype\\t"
-                         "n\\tcin\\tcout...op_w' (%d columns, optionally followed by count)",
+                         "n\\tcin\\tcout...op_w' (%d columns, optionally followed by count, "
+                         "then optionally by offset_groups and mask)",
                          N_COLS);
-    *ncols = n;
-    return BENCH_OK;
-}
-
-/* The count column: how many times the layer occurs in its network. */
-static int parse_count(suite *s, const char *text, int line, int *count)
-{
-    char *e;
-    errno = 0;
-    long x = strtol(text, &e, 10);
-    if (e == text || *e || errno || x < 1 || x > 1000000)
-        return row_error(s, line, "column count: '%s' is not an integer in [1, 1000000]", text);
-    *count = (int)x;
+    lay->ncols = n;
     return BENCH_OK;
 }
 
 /* Parses text (modified in place). */
 static int parse_text(suite *s, char *text)
 {
-    int lineno = 0, cap = 0, ncols = 0; /* 0: not fixed by a header */
+    int lineno = 0, cap = 0;
+    row_layout hdr = {0, -1, -1}; /* ncols 0: not fixed by a header */
     for (char *line = text; line;) {
         char *nl = strchr(line, '\n');
         if (nl)
@@ -172,16 +256,20 @@ static int parse_text(suite *s, char *text)
             continue;
         }
         if (line[0] == '#') {
-            if (strncmp(line, "#name\t", 6) == 0 && check_header(s, line, lineno, &ncols))
+            if (strncmp(line, "#name\t", 6) == 0 && check_header(s, line, lineno, &hdr))
                 return BENCH_INVALID;
             line = next;
             continue;
         }
-        char *f[N_COLS + 2];
-        int n = split_tabs(line, f, N_COLS + 2);
-        if (ncols ? n != ncols : (n != N_COLS && n != N_COLS + 1))
-            return row_error(s, lineno, "expected %d tab-separated columns, found %d",
-                             ncols ? ncols : N_COLS, n);
+        char *f[N_COLS + 4];
+        int n = split_tabs(line, f, N_COLS + 4);
+        if (hdr.ncols ? n != hdr.ncols : (n != N_COLS && n != N_COLS + 1))
+            return row_error(s, lineno, "expected %d tab-separated columns, found %d%s",
+                             hdr.ncols ? hdr.ncols : N_COLS, n,
+                             !hdr.ncols && (n == N_COLS + 2 || n == N_COLS + 3)
+                                 ? " (offset_groups and mask need a '#name\\t...' header "
+                                   "naming them)"
+                                 : "");
         if (s->n == cap) {
             cap = cap ? 2 * cap : 32;
             suite_layer *l = realloc(s->layers, (size_t)cap * sizeof *l);
@@ -191,10 +279,9 @@ static int parse_text(suite *s, char *text)
             }
             s->layers = l;
         }
-        int rc = parse_row(s, f, lineno, &s->layers[s->n]);
-        s->layers[s->n].count = 1;
-        if (!rc && n == N_COLS + 1)
-            rc = parse_count(s, f[N_COLS], lineno, &s->layers[s->n].count);
+        const row_layout lay =
+            hdr.ncols ? hdr : (row_layout){n, n == N_COLS + 1 ? N_COLS : -1, -1};
+        int rc = parse_row(s, f, &lay, lineno, &s->layers[s->n]);
         if (rc)
             return rc;
         for (int i = 0; i < s->n; i++)

@@ -2,15 +2,26 @@
  * named layer per row, in the columns of /work/shared/bench-suite.tsv:
  *   name type n cin cout in_d in_h in_w k_d k_h k_w s_d s_h s_w
  *   p_d p_h p_w dil_d dil_h dil_w groups op_d op_h op_w
- * type is conv1d|conv2d|conv3d or deconv1d|deconv2d|deconv3d; deconv rows
- * follow torch's conv_transpose: ONNX ConvTranspose with pads p on both
- * sides and output_padding op.  Unused leading axes of a lower-rank layer
- * must be trivial (size 1, kernel 1, stride 1, pad 0, dilation 1, op 0).
+ * type is conv1d|conv2d|conv3d, deconv1d|deconv2d|deconv3d or deform2d;
+ * deconv rows follow torch's conv_transpose: ONNX ConvTranspose with pads p
+ * on both sides and output_padding op.  Unused leading axes of a
+ * lower-rank layer must be trivial (size 1, kernel 1, stride 1, pad 0,
+ * dilation 1, op 0).
  * An optional 25th column, count, says how many times the layer occurs in
  * its network (1 when absent), for whole-network totals.
+ * deform2d rows are deformable convolutions (ONNX DeformConv, torchvision
+ * deform_conv2d; clconv_deform_conv_desc): 2D, so in_d 1, k_d 1, s_d 1,
+ * p_d 0, dil_d 1, and op_d, op_h, op_w all 0 (there is no transposed
+ * form).  Their own attributes are two more columns, declared by the
+ * header after the 24 (and count, when present):
+ *   offset_groups  ONNX offset_group, >= 1, divides cin
+ *   mask           0: v1 (no mask), 1: v2 / DCNv2 (modulation mask)
+ * Conv and deconv rows of such a file have 0 in both.  A deform2d row of a
+ * file without them is v1 with one offset group (the ONNX defaults).
  * '#' starts a comment line; a "#name\t..." header, if present, must list
- * exactly these columns (with or without count), and then every row has
- * as many. */
+ * exactly these columns (the 24, then optionally count, then optionally
+ * offset_groups and mask), and then every row has as many.  Without a
+ * header a row has the 24 columns or those and count. */
 #ifndef CLCONV_BENCH_SUITE_H
 #define CLCONV_BENCH_SUITE_H
 #include "clconv.h"
@@ -20,7 +31,12 @@ typedef struct suite_layer {
     char type[16];
     int line;  /* in the source, for messages */
     int count; /* occurrences in the network (count column), 1 by default */
+    /* The convolution; for a deform2d row the ordinary convolution of the
+     * same shapes (what it computes with zero offsets and a mask of ones),
+     * which must not be run in its place: check `deform`. */
     clconv_conv_desc desc;
+    int deform;                          /* 1: a deform2d row */
+    clconv_deform_conv_desc deform_desc; /* the problem of a deform2d row */
 } suite_layer;
 
 typedef struct suite {

@@ -64,6 +64,24 @@ fi
 printf '#name\ttype\tn\tcin\tcout\tin_d\tin_h\tin_w\tk_d\tk_h\tk_w\ts_d\ts_h\ts_w\tp_d\tp_h\tp_w\tdil_d\tdil_h\tdil_w\tgroups\top_d\top_h\top_w\tcount\nx\tconv2d\t1\t4\t4\t1\t8\t8\t1\t3\t3\t1\t1\t1\t0\t1\t1\t1\t1\t1\t1\t0\t0\t0\t0\n' > badcount.tsv
 expect 2 "suite: count 0" suite --suite ./badcount.tsv
 
+# ---- deformable layers (deform2d rows) ------------------------------------------------
+if expect 0 "dcn suite checked, with peers" suite --suite dcn --check --runs 1 --peers all --out d.csv; then
+    # (describe has commas inside quotes: read the CSV as CSV)
+    /usr/bin/python3 -c 'import csv; r=[x for x in csv.DictReader(open("d.csv")) if x["layer"] != "TOTAL"]; assert len(r) >= 5 and all(x["status"] == "ok" and x["type"] == "deform2d" and x["rel_err"] and float(x["gflops"]) > 0 and x["clblast_note"] for x in r), r' 2>stderr.txt \
+        && ok "every dcn row ok, checked, type deform2d, peer reason in the CSV" || bad "dcn rows in d.csv"
+    grep -q "CLBlast: has no deformable convolution" stdout.txt && ok "CLBlast says it has no deformable convolution" || bad "no CLBlast reason"
+    grep -q "summary: .* 0 failed; check: .* 0 above" stdout.txt && ok "dcn checked against clconv_reference_deform_conv" || bad "summary: $(grep summary stdout.txt)"
+    grep -q '^dcn,TOTAL,auto,.*,total,' d.csv && ok "dcn CSV has its TOTAL row" || bad "no TOTAL row in d.csv"
+fi
+# An algorithm without a deformable form gets an "unsupported" row, which is not a failure.
+expect 0 "deform layer with direct and gemm" suite --suite dcn --layers r50dcn2_c5_3x3_512to512_16 --algo direct,gemm --runs 1 &&
+    { grep -q "gemm .*unsupported: .*deformable" stdout.txt && grep -q " direct .*offset groups 1, v2" stdout.txt \
+        && ok "direct runs the deform layer, gemm is unsupported" || bad "rows: $(grep r50dcn2 stdout.txt | head -2)"; }
+hdr='#name\ttype\tn\tcin\tcout\tin_d\tin_h\tin_w\tk_d\tk_h\tk_w\ts_d\ts_h\ts_w\tp_d\tp_h\tp_w\tdil_d\tdil_h\tdil_w\tgroups\top_d\top_h\top_w\tcount\toffset_groups\tmask\n'
+printf "# offset_groups 3 does not divide cin 8\n$hdr"'c\tconv2d\t1\t8\t8\t1\t8\t8\t1\t3\t3\t1\t1\t1\t0\t1\t1\t1\t1\t1\t1\t0\t0\t0\t1\t0\t0\nd\tdeform2d\t1\t8\t8\t1\t8\t8\t1\t3\t3\t1\t1\t1\t0\t1\t1\t1\t1\t1\t1\t0\t0\t0\t1\t3\t1\n' > baddcn.tsv
+expect 2 "suite: deform row with offset_groups not dividing cin" suite --suite ./baddcn.tsv &&
+    { grep -q "baddcn.tsv:4: .*offset_groups" stderr.txt && ok "bad deform row gives its line number" || bad "no line number: $(cat stderr.txt)"; }
+
 # ---- bad options --------------------------------------------------------------------
 expect 2 "unknown peer" suite --suite smoke --peers onednn,mkl
 expect 2 "peer listed twice" suite --suite smoke --peers clblast,clblast
