@@ -310,6 +310,8 @@ static clconv_status check_drange(drange *r, const char *op)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s is NULL", op, r->field);
     size_t have = 0;
     cl_int err = clGetMemObjectInfo(r->mem, CL_MEM_SIZE, sizeof have, &have, NULL);
+    if (err == CL_OUT_OF_HOST_MEMORY || err == CL_OUT_OF_RESOURCES)
+        return clconv_cl_fail(op, "clGetMemObjectInfo(CL_MEM_SIZE)", err);
     if (err != CL_SUCCESS)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s: not a valid buffer (%s)", op,
                            r->field, clconv_cl_error_name(err));
@@ -328,9 +330,13 @@ static clconv_status check_drange(drange *r, const char *op)
     for (int depth = 0; depth < 4; depth++) {
         cl_mem parent = NULL;
         size_t o = 0;
-        if (clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, NULL) !=
-                CL_SUCCESS ||
-            !parent || clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof o, &o, NULL) != CL_SUCCESS)
+        /* a failed query fails the check: the overlap could not be ruled out */
+        err = clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, NULL);
+        if (err == CL_SUCCESS && parent)
+            err = clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof o, &o, NULL);
+        if (err != CL_SUCCESS)
+            return clconv_cl_fail(op, "clGetMemObjectInfo (the buffer's parent)", err);
+        if (!parent)
             break;
         base += o;
         m = parent;

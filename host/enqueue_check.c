@@ -28,18 +28,23 @@ static io_range make_range(const char *field, const char *off_name, cl_mem mem, 
 }
 
 /* Follows sub-buffers to the buffer they were made from (OpenCL 1.2 allows
- * one level; a few are followed in case an implementation allows more). */
-static void find_root(io_range *r)
+ * one level; a few are followed in case an implementation allows more).
+ * A failed query fails the check (the overlap could not be ruled out):
+ * CL_SUCCESS or the query's error. */
+static cl_int find_root(io_range *r)
 {
     size_t base = 0;
     cl_mem m = r->mem;
     for (int depth = 0; depth < 4; depth++) {
         cl_mem parent = NULL;
         size_t off = 0;
-        if (clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, NULL) !=
-                CL_SUCCESS ||
-            !parent ||
-            clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof off, &off, NULL) != CL_SUCCESS)
+        cl_int err = clGetMemObjectInfo(m, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent,
+                                        NULL);
+        if (err == CL_SUCCESS && parent)
+            err = clGetMemObjectInfo(m, CL_MEM_OFFSET, sizeof off, &off, NULL);
+        if (err != CL_SUCCESS)
+            return err;
+        if (!parent)
             break;
         base += off; /* <= the parent's size: a sub-buffer lies inside it */
         m = parent;
@@ -47,6 +52,7 @@ static void find_root(io_range *r)
     r->root = m;
     r->root_begin = base + r->begin;
     r->root_end = base + r->end;
+    return CL_SUCCESS;
 }
 
 /* The range inside its buffer: NULL, invalid handle, overflow, too short. */
@@ -56,6 +62,8 @@ static clconv_status check_range(io_range *r, const char *op)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s is NULL", op, r->field);
     size_t have = 0;
     cl_int err = clGetMemObjectInfo(r->mem, CL_MEM_SIZE, sizeof have, &have, NULL);
+    if (err == CL_OUT_OF_HOST_MEMORY || err == CL_OUT_OF_RESOURCES)
+        return clconv_cl_fail(op, "clGetMemObjectInfo(CL_MEM_SIZE)", err);
     if (err != CL_SUCCESS)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s: not a valid buffer (%s)", op,
                            r->field, clconv_cl_error_name(err));
@@ -74,7 +82,8 @@ static clconv_status check_range(io_range *r, const char *op)
                            "then %zu bytes)",
                            op, r->field, have, r->end, r->off_name, r->off, r->bytes);
     }
-    find_root(r);
+    if ((err = find_root(r)) != CL_SUCCESS)
+        return clconv_cl_fail(op, "clGetMemObjectInfo (the buffer's parent)", err);
     return CLCONV_SUCCESS;
 }
 

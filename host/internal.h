@@ -444,4 +444,131 @@ clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_proble
 /* Activation as kernel arguments: every kernel that stores output takes
  * (int act, float alpha, float beta) and applies common.cl's activate(). */
 
+/* ---- fault injection (fault_inject.c; test builds only) ------------------ */
+
+#ifdef CLCONV_FAULT_INJECTION
+/* Makes the nth injectable OpenCL call from now on fail (1-based; 0: none)
+ * and restarts the count; the failing call returns an error that call can
+ * really return (a NULL handle where it returns one) without running. */
+void clconv_fault_inject_set(long n);
+/* Injectable calls since the last clconv_fault_inject_set. */
+long clconv_fault_inject_count(void);
+/* The name of the call that was made to fail since the last set, or NULL. */
+const char *clconv_fault_inject_hit(void);
+/* 1: the info queries whose results the host does not always check
+ * (clGetDeviceInfo, clGetPlatformInfo, clGetKernelWorkGroupInfo,
+ * clGetKernelInfo, clGetProgramBuildInfo, clGetEventProfilingInfo) are
+ * counted and may fail too.  Default 0. */
+void clconv_fault_inject_queries(int on);
+/* OpenCL objects created (or retained) through the host files minus those
+ * released, per kind; a test releases events it got from clconv with
+ * clconv_fi_clReleaseEvent so that the count stays exact.  CLBlast's own
+ * objects are not seen (its events adopted by gemm plans are released
+ * here: the event count goes below 0 for them). */
+typedef enum {
+    CLCONV_FI_CONTEXT, CLCONV_FI_QUEUE, CLCONV_FI_MEM, CLCONV_FI_PROGRAM, CLCONV_FI_KERNEL,
+    CLCONV_FI_EVENT, CLCONV_FI_KINDS
+} clconv_fi_kind;
+long clconv_fault_inject_live(clconv_fi_kind kind);
+
+cl_context clconv_fi_clCreateContext(const cl_context_properties *, cl_uint, const cl_device_id *,
+                                     void(CL_CALLBACK *)(const char *, const void *, size_t, void *),
+                                     void *, cl_int *);
+cl_command_queue clconv_fi_clCreateCommandQueue(cl_context, cl_device_id,
+                                                cl_command_queue_properties, cl_int *);
+cl_mem clconv_fi_clCreateBuffer(cl_context, cl_mem_flags, size_t, void *, cl_int *);
+cl_mem clconv_fi_clCreateSubBuffer(cl_mem, cl_mem_flags, cl_buffer_create_type, const void *,
+                                   cl_int *);
+cl_program clconv_fi_clCreateProgramWithSource(cl_context, cl_uint, const char **, const size_t *,
+                                               cl_int *);
+cl_program clconv_fi_clCreateProgramWithBinary(cl_context, cl_uint, const cl_device_id *,
+                                               const size_t *, const unsigned char **, cl_int *,
+                                               cl_int *);
+cl_int clconv_fi_clBuildProgram(cl_program, cl_uint, const cl_device_id *, const char *,
+                                void(CL_CALLBACK *)(cl_program, void *), void *);
+cl_kernel clconv_fi_clCreateKernel(cl_program, const char *, cl_int *);
+cl_int clconv_fi_clSetKernelArg(cl_kernel, cl_uint, size_t, const void *);
+cl_int clconv_fi_clEnqueueNDRangeKernel(cl_command_queue, cl_kernel, cl_uint, const size_t *,
+                                        const size_t *, const size_t *, cl_uint, const cl_event *,
+                                        cl_event *);
+cl_int clconv_fi_clEnqueueReadBuffer(cl_command_queue, cl_mem, cl_bool, size_t, size_t, void *,
+                                     cl_uint, const cl_event *, cl_event *);
+cl_int clconv_fi_clEnqueueWriteBuffer(cl_command_queue, cl_mem, cl_bool, size_t, size_t,
+                                      const void *, cl_uint, const cl_event *, cl_event *);
+cl_int clconv_fi_clEnqueueFillBuffer(cl_command_queue, cl_mem, const void *, size_t, size_t,
+                                     size_t, cl_uint, const cl_event *, cl_event *);
+cl_int clconv_fi_clEnqueueCopyBuffer(cl_command_queue, cl_mem, cl_mem, size_t, size_t, size_t,
+                                     cl_uint, const cl_event *, cl_event *);
+cl_int clconv_fi_clEnqueueMarkerWithWaitList(cl_command_queue, cl_uint, const cl_event *,
+                                             cl_event *);
+cl_int clconv_fi_clEnqueueBarrierWithWaitList(cl_command_queue, cl_uint, const cl_event *,
+                                              cl_event *);
+cl_int clconv_fi_clWaitForEvents(cl_uint, const cl_event *);
+cl_int clconv_fi_clFinish(cl_command_queue);
+cl_int clconv_fi_clFlush(cl_command_queue);
+cl_int clconv_fi_clGetProgramInfo(cl_program, cl_program_info, size_t, void *, size_t *);
+cl_int clconv_fi_clGetMemObjectInfo(cl_mem, cl_mem_info, size_t, void *, size_t *);
+cl_int clconv_fi_clGetCommandQueueInfo(cl_command_queue, cl_command_queue_info, size_t, void *,
+                                       size_t *);
+cl_int clconv_fi_clGetDeviceInfo(cl_device_id, cl_device_info, size_t, void *, size_t *);
+cl_int clconv_fi_clGetPlatformInfo(cl_platform_id, cl_platform_info, size_t, void *, size_t *);
+cl_int clconv_fi_clGetKernelWorkGroupInfo(cl_kernel, cl_device_id, cl_kernel_work_group_info,
+                                          size_t, void *, size_t *);
+cl_int clconv_fi_clGetKernelInfo(cl_kernel, cl_kernel_info, size_t, void *, size_t *);
+cl_int clconv_fi_clGetProgramBuildInfo(cl_program, cl_device_id, cl_program_build_info, size_t,
+                                       void *, size_t *);
+cl_int clconv_fi_clGetEventProfilingInfo(cl_event, cl_profiling_info, size_t, void *, size_t *);
+cl_int clconv_fi_clRetainContext(cl_context);
+cl_int clconv_fi_clRetainCommandQueue(cl_command_queue);
+cl_int clconv_fi_clRetainEvent(cl_event);
+cl_int clconv_fi_clReleaseContext(cl_context);
+cl_int clconv_fi_clReleaseCommandQueue(cl_command_queue);
+cl_int clconv_fi_clReleaseMemObject(cl_mem);
+cl_int clconv_fi_clReleaseProgram(cl_program);
+cl_int clconv_fi_clReleaseKernel(cl_kernel);
+cl_int clconv_fi_clReleaseEvent(cl_event);
+
+/* The host files' calls go through the wrappers (not fault_inject.c's own,
+ * nor the tests', which do not define CLCONV_BUILDING). */
+#if defined(CLCONV_BUILDING) && !defined(CLCONV_FAULT_INJECT_IMPL)
+#define clCreateContext clconv_fi_clCreateContext
+#define clCreateCommandQueue clconv_fi_clCreateCommandQueue
+#define clCreateBuffer clconv_fi_clCreateBuffer
+#define clCreateSubBuffer clconv_fi_clCreateSubBuffer
+#define clCreateProgramWithSource clconv_fi_clCreateProgramWithSource
+#define clCreateProgramWithBinary clconv_fi_clCreateProgramWithBinary
+#define clBuildProgram clconv_fi_clBuildProgram
+#define clCreateKernel clconv_fi_clCreateKernel
+#define clSetKernelArg clconv_fi_clSetKernelArg
+#define clEnqueueNDRangeKernel clconv_fi_clEnqueueNDRangeKernel
+#define clEnqueueReadBuffer clconv_fi_clEnqueueReadBuffer
+#define clEnqueueWriteBuffer clconv_fi_clEnqueueWriteBuffer
+#define clEnqueueFillBuffer clconv_fi_clEnqueueFillBuffer
+#define clEnqueueCopyBuffer clconv_fi_clEnqueueCopyBuffer
+#define clEnqueueMarkerWithWaitList clconv_fi_clEnqueueMarkerWithWaitList
+#define clEnqueueBarrierWithWaitList clconv_fi_clEnqueueBarrierWithWaitList
+#define clWaitForEvents clconv_fi_clWaitForEvents
+#define clFinish clconv_fi_clFinish
+#define clFlush clconv_fi_clFlush
+#define clGetProgramInfo clconv_fi_clGetProgramInfo
+#define clGetMemObjectInfo clconv_fi_clGetMemObjectInfo
+#define clGetCommandQueueInfo clconv_fi_clGetCommandQueueInfo
+#define clGetDeviceInfo clconv_fi_clGetDeviceInfo
+#define clGetPlatformInfo clconv_fi_clGetPlatformInfo
+#define clGetKernelWorkGroupInfo clconv_fi_clGetKernelWorkGroupInfo
+#define clGetKernelInfo clconv_fi_clGetKernelInfo
+#define clGetProgramBuildInfo clconv_fi_clGetProgramBuildInfo
+#define clGetEventProfilingInfo clconv_fi_clGetEventProfilingInfo
+#define clRetainContext clconv_fi_clRetainContext
+#define clRetainCommandQueue clconv_fi_clRetainCommandQueue
+#define clRetainEvent clconv_fi_clRetainEvent
+#define clReleaseContext clconv_fi_clReleaseContext
+#define clReleaseCommandQueue clconv_fi_clReleaseCommandQueue
+#define clReleaseMemObject clconv_fi_clReleaseMemObject
+#define clReleaseProgram clconv_fi_clReleaseProgram
+#define clReleaseKernel clconv_fi_clReleaseKernel
+#define clReleaseEvent clconv_fi_clReleaseEvent
+#endif
+#endif /* CLCONV_FAULT_INJECTION */
+
 #endif

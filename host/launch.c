@@ -226,6 +226,8 @@ clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const 
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s is NULL", op, what);
     size_t have = 0;
     cl_int err = clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof have, &have, NULL);
+    if (err == CL_OUT_OF_HOST_MEMORY || err == CL_OUT_OF_RESOURCES)
+        return clconv_cl_fail(op, "clGetMemObjectInfo(CL_MEM_SIZE)", err);
     if (err != CL_SUCCESS)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s: not a valid buffer (%s)", op, what,
                            clconv_cl_error_name(err));
