@@ -3,6 +3,10 @@
 # scripts/test and scripts/bench; safe to run again.
 set -euo pipefail
 CLCONV_DEBS="cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libclblast-dev libdnnl-dev libonnx-testdata clinfo python3-numpy perl oclgrind"
+# Optional, only for the libFuzzer targets (tests/fuzz/run.sh): clang and its
+# libFuzzer runtime, a separate package that clang-14 does not pull in.
+# Installed only when asked: CLCONV_DEBS="$CLCONV_DEBS $CLCONV_FUZZ_DEBS" first.
+CLCONV_FUZZ_DEBS="clang-14 libclang-rt-14-dev"
 clconv_install_deps() {
     local missing=()
     for p in $CLCONV_DEBS; do
