@@ -777,8 +777,30 @@ static char *read_text(const char *path, const source *from, int from_line, int 
     size_t n = 0;
     int err = 0;
     if (f) {
-        buf = malloc(MAX_FILE + 1);
-        n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+        /* Grown as it fills, so that a small file (and every --batch=
+         * include) costs its own size, not the 16 MiB cap. */
+        size_t cap = 0;
+        for (;;) {
+            if (n == cap) {
+                size_t cap2 = cap ? cap * 2 : 64 * 1024;
+                if (cap2 > MAX_FILE + 1)
+                    cap2 = MAX_FILE + 1;
+                char *b2 = cap2 > cap ? realloc(buf, cap2 + 1) : NULL;
+                if (!b2) {
+                    if (cap2 > cap) { /* out of memory */
+                        free(buf);
+                        buf = NULL;
+                    }
+                    break; /* or: the cap is reached and n > MAX_FILE below */
+                }
+                buf = b2;
+                cap = cap2;
+            }
+            size_t k = fread(buf + n, 1, cap - n, f);
+            n += k;
+            if (k == 0)
+                break;
+        }
         err = buf ? ferror(f) : 0;
         fclose(f);
     }

@@ -215,9 +215,17 @@ clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_f
     if (host)
         flags |= CL_MEM_COPY_HOST_PTR;
     *out = clCreateBuffer(ctx->cl_ctx, flags, bytes, (void *)host, &err);
-    if (!*out)
-        return clconv_cl_fail(op, "clCreateBuffer", err);
-    return CLCONV_SUCCESS;
+    if (*out)
+        return CLCONV_SUCCESS;
+    /* Device memory exhaustion reads as OUT_OF_MEMORY with the size, whichever
+     * of its codes the driver uses: NVIDIA reports CL_OUT_OF_RESOURCES,
+     * others CL_MEM_OBJECT_ALLOCATION_FAILURE, and a size above
+     * CL_DEVICE_MAX_MEM_ALLOC_SIZE is CL_INVALID_BUFFER_SIZE. */
+    if (err == CL_OUT_OF_RESOURCES || err == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+        err == CL_OUT_OF_HOST_MEMORY || err == CL_INVALID_BUFFER_SIZE)
+        return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: clCreateBuffer of %zu bytes failed: %s (%d)",
+                           op, bytes, clconv_cl_error_name(err), (int)err);
+    return clconv_cl_fail(op, "clCreateBuffer", err);
 }
 
 clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const char *what)
