@@ -409,6 +409,16 @@ cl_int clconv_fi_clRetainCommandQueue(cl_command_queue q)
     return e;
 }
 
+cl_int clconv_fi_clRetainProgram(cl_program p)
+{
+    if (fi_fail("clRetainProgram", NULL))
+        return CL_OUT_OF_HOST_MEMORY;
+    cl_int e = clRetainProgram(p);
+    if (e == CL_SUCCESS)
+        LIVE(CLCONV_FI_PROGRAM, 1);
+    return e;
+}
+
 cl_int clconv_fi_clRetainEvent(cl_event ev)
 {
     cl_int e = clRetainEvent(ev);

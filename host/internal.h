@@ -221,7 +221,8 @@ void clconv_log(const clconv_context *ctx, const char *fmt, ...)
 
 /* The built program for kernels/<file> with these -D options (the common
  * prelude kernels/common.cl is prepended).  Cached in the context and on
- * disk; the context keeps ownership. */
+ * disk; *program is retained for the caller, who releases it (another
+ * thread may replace the cached one meanwhile). */
 clconv_status clconv_get_program(clconv_context *ctx, const char *file, const char *options,
                                  cl_program *program);
 /* A new kernel (caller releases it) from clconv_get_program. */
@@ -520,6 +521,7 @@ cl_int clconv_fi_clGetProgramBuildInfo(cl_program, cl_device_id, cl_program_buil
 cl_int clconv_fi_clGetEventProfilingInfo(cl_event, cl_profiling_info, size_t, void *, size_t *);
 cl_int clconv_fi_clRetainContext(cl_context);
 cl_int clconv_fi_clRetainCommandQueue(cl_command_queue);
+cl_int clconv_fi_clRetainProgram(cl_program);
 cl_int clconv_fi_clRetainEvent(cl_event);
 cl_int clconv_fi_clReleaseContext(cl_context);
 cl_int clconv_fi_clReleaseCommandQueue(cl_command_queue);
@@ -561,6 +563,7 @@ cl_int clconv_fi_clReleaseEvent(cl_event);
 #define clGetEventProfilingInfo clconv_fi_clGetEventProfilingInfo
 #define clRetainContext clconv_fi_clRetainContext
 #define clRetainCommandQueue clconv_fi_clRetainCommandQueue
+#define clRetainProgram clconv_fi_clRetainProgram
 #define clRetainEvent clconv_fi_clRetainEvent
 #define clReleaseContext clconv_fi_clReleaseContext
 #define clReleaseCommandQueue clconv_fi_clReleaseCommandQueue

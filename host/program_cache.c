@@ -295,8 +295,15 @@ clconv_status clconv_get_program(clconv_context *ctx, const char *file, const ch
             }
         }
     }
-    if (e)
-        *program = e->program;
+    /* Retained for the caller: another thread may replace the entry's
+     * program (rebuild_from_source) while this one creates a kernel. */
+    if (e) {
+        cl_int err = clRetainProgram(e->program);
+        if (err == CL_SUCCESS)
+            *program = e->program;
+        else
+            st = clconv_cl_fail("clconv", "clRetainProgram", err);
+    }
     pthread_mutex_unlock(&ctx->lock);
     return st;
 }
@@ -323,8 +330,13 @@ static clconv_status rebuild_from_source(clconv_context *ctx, const char *file,
         clReleaseProgram(prog);
         st = clconv_fail(CLCONV_BUILD_ERROR, "clconv: program %s vanished from the cache", file);
     }
-    if (!st)
-        *program = prog;
+    if (!st) {
+        cl_int err = clRetainProgram(prog); /* the caller's reference, as above */
+        if (err == CL_SUCCESS)
+            *program = prog;
+        else
+            st = clconv_cl_fail("clconv", "clRetainProgram", err);
+    }
     pthread_mutex_unlock(&ctx->lock);
     return st;
 }
@@ -340,6 +352,7 @@ clconv_status clconv_create_kernel(clconv_context *ctx, const char *file, const 
         return st;
     cl_int err;
     *kernel = clCreateKernel(prog, name, &err);
+    clReleaseProgram(prog); /* a kernel keeps its program alive */
     if (!*kernel && err != CL_OUT_OF_HOST_MEMORY && err != CL_OUT_OF_RESOURCES &&
         ctx->disk_cache) {
         clconv_log(ctx, "clconv: kernel %s of a cached %s: %s; rebuilding from source", name, file,
@@ -347,6 +360,7 @@ clconv_status clconv_create_kernel(clconv_context *ctx, const char *file, const 
         if ((st = rebuild_from_source(ctx, file, options, &prog)))
             return st;
         *kernel = clCreateKernel(prog, name, &err);
+        clReleaseProgram(prog);
     }
     if (!*kernel) {
         if (err == CL_OUT_OF_HOST_MEMORY || err == CL_OUT_OF_RESOURCES)
