@@ -264,7 +264,9 @@ clconv_status clconv_deform_plan_set_weights(clconv_deform_plan *plan, cl_mem we
     const size_t nw = clconv_deform_weight_elems(&plan->p);
     const size_t nb = plan->p.has_bias ? (size_t)plan->p.K : 0;
     if ((st = clconv_check_buffer(weights, nw * sizeof(float), op, "weights")) ||
-        (bias && (st = clconv_check_buffer(bias, nb * sizeof(float), op, "bias"))))
+        (st = clconv_check_context(weights, plan->ctx, op, "weights")) ||
+        (bias && ((st = clconv_check_buffer(bias, nb * sizeof(float), op, "bias")) ||
+                  (st = clconv_check_context(bias, plan->ctx, op, "bias")))))
         return st;
     float *hw = malloc(nw * sizeof *hw), *hb = nb ? malloc(nb * sizeof *hb) : NULL;
     if (!hw || (nb && !hb)) {
@@ -415,7 +417,8 @@ static clconv_status enqueue_checked(clconv_deform_plan *plan, drange *r, cl_uin
     for (int i = 0; i < nr; i++) {
         if (i == 2 && !p->has_mask)
             continue;
-        if ((st = check_drange(&r[i], op)))
+        if ((st = check_drange(&r[i], op)) ||
+            (st = clconv_check_context(r[i].mem, plan->ctx, op, r[i].field)))
             return st;
     }
     /* The written tensors against every other. */

@@ -300,6 +300,10 @@ clconv_status clconv_chain_plan(launch_chain *ch, clconv_plan *inner, const conv
 /* Device buffer helpers. */
 clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_flags flags,
                                    size_t bytes, const void *host, cl_mem *out);
+/* The buffer was created in the context's cl_context (a kernel given one of
+ * another context fails at enqueue, or worse): INVALID_ARGUMENT naming it. */
+clconv_status clconv_check_context(cl_mem m, const clconv_context *ctx, const char *op,
+                                   const char *what);
 /* Checks CL_MEM_SIZE >= bytes; names `what` in the message. */
 clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const char *what);
 /* Blocking read of a whole region. */

@@ -228,6 +228,21 @@ clconv_status clconv_buffer_create(clconv_context *ctx, const char *op, cl_mem_f
     return clconv_cl_fail(op, "clCreateBuffer", err);
 }
 
+clconv_status clconv_check_context(cl_mem m, const clconv_context *ctx, const char *op,
+                                   const char *what)
+{
+    cl_context c = NULL;
+    cl_int err = clGetMemObjectInfo(m, CL_MEM_CONTEXT, sizeof c, &c, NULL);
+    if (err != CL_SUCCESS)
+        return clconv_cl_fail(op, "clGetMemObjectInfo(CL_MEM_CONTEXT)", err);
+    if (c != ctx->cl_ctx)
+        return clconv_fail(CLCONV_INVALID_ARGUMENT,
+                           "%s: %s: the buffer belongs to another cl_context than the clconv "
+                           "context's (create it in clconv_context_cl_context())",
+                           op, what);
+    return CLCONV_SUCCESS;
+}
+
 clconv_status clconv_check_buffer(cl_mem m, size_t bytes, const char *op, const char *what)
 {
     if (!m)

@@ -350,9 +350,11 @@ clconv_status clconv_plan_set_weights(clconv_plan *plan, cl_mem weights, cl_mem 
     if (st)
         return st;
     size_t nw = clconv_problem_weight_elems(&plan->p), nb = plan->p.has_bias ? (size_t)plan->p.K : 0;
-    if ((st = clconv_check_buffer(weights, nw * sizeof(float), op, "weights")))
+    if ((st = clconv_check_buffer(weights, nw * sizeof(float), op, "weights")) ||
+        (st = clconv_check_context(weights, plan->ctx, op, "weights")))
         return st;
-    if (bias && (st = clconv_check_buffer(bias, nb * sizeof(float), op, "bias")))
+    if (bias && ((st = clconv_check_buffer(bias, nb * sizeof(float), op, "bias")) ||
+                 (st = clconv_check_context(bias, plan->ctx, op, "bias"))))
         return st;
     /* Transforms run on the host in double precision, once per layer: the
      * weights come back from the device for it. */
@@ -463,6 +465,12 @@ static clconv_status enqueue_checked(clconv_plan *plan, conv_io io, cl_uint n_wa
     const size_t ny = clconv_problem_output_elems(&plan->p);
     const size_t nws = own ? 0 : plan->workspace_bytes;
     clconv_status st = clconv_check_io(&io, nx, ny, nws, op);
+    if (!st)
+        st = clconv_check_context(io.in, plan->ctx, op, "input");
+    if (!st)
+        st = clconv_check_context(io.out, plan->ctx, op, "output");
+    if (!st && nws)
+        st = clconv_check_context(io.ws, plan->ctx, op, "workspace");
     if (!st && plan->int_range)
         st = clconv_check_io_int(&io, nx, ny, nws, op);
     if (st)

@@ -25,7 +25,9 @@ clconv_status clconv_space_depth_enqueue(clconv_context *ctx, const clconv_space
     /* Output shape validation guarantees the count fits an int. */
     size_t n = (size_t)desc->batch * desc->channels * desc->height * desc->width;
     if ((st = clconv_check_buffer(input, n * sizeof(float), op, "input")) ||
-        (st = clconv_check_buffer(output, n * sizeof(float), op, "output")))
+        (st = clconv_check_buffer(output, n * sizeof(float), op, "output")) ||
+        (st = clconv_check_context(input, ctx, op, "input")) ||
+        (st = clconv_check_context(output, ctx, op, "output")))
         return st;
     if (input == output)
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: output: must not be the input buffer", op);

@@ -353,8 +353,10 @@ CLCONV_API clconv_status clconv_plan_set_weights_host(clconv_plan *plan, const f
 CLCONV_API clconv_status clconv_plan_workspace_size(const clconv_plan *plan, size_t *bytes);
 
 /* Enqueues y = act(conv(x, w) + b) on the context's queue.  input and output
- * must hold at least the element counts above (checked with CL_MEM_SIZE) and
- * must not overlap (checked).  workspace: a buffer, or a sub-buffer, of at
+ * must hold at least the element counts above (checked with CL_MEM_SIZE),
+ * must not overlap (checked) and, like every buffer handed to clconv
+ * (weights, bias, workspace), must belong to the context's cl_context
+ * (checked: INVALID_ARGUMENT otherwise).  workspace: a buffer, or a sub-buffer, of at
  * least workspace_size bytes, or NULL to let the plan allocate and keep its
  * own; ignored when workspace_size is 0.  Waits for wait_list; event (may be
  * NULL) receives an event that completes with the output.  Returns

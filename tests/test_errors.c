@@ -645,6 +645,34 @@ static void test_plan_errors(clconv_context *ctx)
         CHECK(untouched(ctx, y, ny, 0xA5));
         clReleaseMemObject(ws_small);
     }
+    /* Buffers of another cl_context (same device): refused by name before
+     * anything runs, the output untouched. */
+    {
+        cl_device_id dev = clconv_context_device(ctx);
+        cl_int err;
+        cl_context other = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
+        cl_mem fx = other ? clCreateBuffer(other, CL_MEM_READ_WRITE, nx, NULL, &err) : NULL;
+        cl_mem fy = other ? clCreateBuffer(other, CL_MEM_READ_WRITE, ny, NULL, &err) : NULL;
+        if (fx && fy) {
+            ev = sentinel;
+            EXPECT("enqueue(input of another cl_context)",
+                   clconv_plan_enqueue(plan, fx, y, NULL, 0, NULL, &ev), CLCONV_INVALID_ARGUMENT,
+                   "input", "cl_context");
+            CHECK(ev == sentinel || ev == NULL);
+            CHECK(untouched(ctx, y, ny, 0xA5));
+            EXPECT("enqueue(output of another cl_context)",
+                   clconv_plan_enqueue(plan, x, fy, NULL, 0, NULL, &ev), CLCONV_INVALID_ARGUMENT,
+                   "output", "cl_context");
+        } else {
+            FAILF("cannot create a second cl_context: %d", (int)err);
+        }
+        if (fx)
+            clReleaseMemObject(fx);
+        if (fy)
+            clReleaseMemObject(fy);
+        if (other)
+            clReleaseContext(other);
+    }
     /* input == output breaks the "must not overlap" precondition; the
      * header does not promise a check, so this is only reported. */
     ev = NULL;
