@@ -11,7 +11,9 @@
 typedef struct {
     cl_kernel kernel;
     cl_kernel pad;  /* non-NULL when the input is first copied, padded, to the workspace */
-    int pin[3];     /* the input sizes the convolution kernel reads (padded or not) */
+    int pin[3];     /* the input sizes the convolution kernel reads (padded or not;
+                     * per phase when split) */
+    int phase[3];   /* phases per axis of the padded copy: the stride, or 1 */
     cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB] */
     cl_mem bias;   /* K floats, or a 1-float dummy when there is no bias */
     int ocb, wb;
@@ -34,6 +36,7 @@ static clconv_status direct_create(clconv_plan *plan)
     if (!s)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "direct: out of host memory");
     plan->state = s;
+    s->phase[0] = s->phase[1] = s->phase[2] = 1;
     s->ocb = dp->direct_oc_block;
     s->wb = dp->direct_w_block;
     /* Few output channels per group: a smaller block wastes less. */
@@ -49,7 +52,9 @@ static clconv_status direct_create(clconv_plan *plan)
     if (st)
         return st;
     /* Convolution reads without bounds checks: pad the input first unless
-     * every read (the last vector block's spare lanes included) is inside. */
+     * every read (the last vector block's spare lanes included) is inside.
+     * A stride along H or W always takes the padded copy, split into
+     * phases there (direct.cl), so the kernel's loads stay contiguous. */
     int need_pad = 0;
     for (int a = 0; a < 3; a++) {
         int o = a == 2 ? (p->out[2] + s->wb - 1) / s->wb * s->wb : p->out[a];
@@ -57,16 +62,25 @@ static clconv_status direct_create(clconv_plan *plan)
         s->pin[a] = p->in[a];
         if (p->transposed)
             continue;
-        need_pad |= p->pb[a] > 0 || last - p->pb[a] >= p->in[a];
-        long long padded = last + 1 > (long long)p->pb[a] + p->in[a] ? last + 1
-                                                                      : (long long)p->pb[a] + p->in[a];
+        long long padded;
+        if (a > 0 && p->s[a] > 1) {
+            need_pad = 1;
+            s->phase[a] = p->s[a];
+            padded = o + (long long)(p->k[a] - 1) * p->d[a] / p->s[a]; /* columns per phase */
+        } else {
+            need_pad |= p->pb[a] > 0 || last - p->pb[a] >= p->in[a];
+            padded = last + 1 > (long long)p->pb[a] + p->in[a] ? last + 1
+                                                                : (long long)p->pb[a] + p->in[a];
+        }
         if (padded > (1 << 26))
             return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input too large");
         s->pin[a] = (int)padded;
     }
     if (need_pad) {
-        size_t n;
+        size_t n, rows;
         if (!clconv_mul_size((size_t)p->N * p->C, (size_t)s->pin[0] * s->pin[1], &n) ||
+            !clconv_mul_size((size_t)s->phase[1], (size_t)s->phase[2], &rows) ||
+            !clconv_mul_size(n, rows, &n) ||
             !clconv_mul_size(n, (size_t)s->pin[2] * sizeof(float), &plan->workspace_bytes))
             return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input size overflows");
         if ((st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_pad", &s->pad)))
@@ -140,12 +154,15 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     clconv_status st = CLCONV_SUCCESS;
     if (s->pad) {
-        kernel_arg pa[] = {ARG_MEM(io->in),   ARG_OFF(io->in_off), ARG_MEM(io->ws),
+        kernel_arg pa[] = {ARG_MEM(io->in),    ARG_OFF(io->in_off), ARG_MEM(io->ws),
                            ARG_OFF(io->ws_off), ARG_INT(p->N * p->C), ARG_INT(p->in[0]),
-                           ARG_INT(p->in[1]), ARG_INT(p->in[2]),   ARG_INT(in[0]),
-                           ARG_INT(in[1]),    ARG_INT(in[2]),      ARG_INT(p->pb[0]),
-                           ARG_INT(p->pb[1]), ARG_INT(p->pb[2])};
-        size_t g[3] = {(size_t)in[1], (size_t)in[0], (size_t)p->N * p->C};
+                           ARG_INT(p->in[1]),  ARG_INT(p->in[2]),   ARG_INT(in[0]),
+                           ARG_INT(in[1]),     ARG_INT(in[2]),      ARG_INT(p->pb[0]),
+                           ARG_INT(p->pb[1]),  ARG_INT(p->pb[2]),   ARG_INT(s->phase[1]),
+                           ARG_INT(s->phase[2]), ARG_INT(p->k[1]),  ARG_INT(p->k[2]),
+                           ARG_INT(p->d[1]),   ARG_INT(p->d[2])};
+        size_t g[3] = {(size_t)s->phase[1] * in[1] * s->phase[2], (size_t)in[0],
+                       (size_t)p->N * p->C};
         if (!(st = clconv_set_args(s->pad, op, (int)(sizeof pa / sizeof *pa), pa)))
             st = clconv_chain_kernel(&ch, op, s->pad, 3, g, NULL);
     }

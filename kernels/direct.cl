@@ -10,9 +10,10 @@
  * so the OCB weights of one tap are one contiguous vector.
  *
  * Convolution reads an input that needs no bounds checks: the host either
- * proves every read in range, or first runs direct_pad into the workspace
- * (zeros around, and enough extra columns for the last vector block), and
- * then passes the padded sizes and zero pads.  Branch-free inner loops are
+ * proves every read in range (stride 1 only), or first runs direct_pad into
+ * the workspace (zeros around, enough extra columns for the last vector
+ * block, strided axes split into phases), and then passes the padded sizes
+ * and zero pads.  Branch-free inner loops are
  * what PoCL vectorises well; the check per tap cost 2-5x on small images.
  *
  * NDRange: (ceil(OW / WB), OD * OH, N * G * KBLK). */
@@ -39,30 +40,49 @@
 #define VSTORE(v, p) CAT(vstore, WB)(v, 0, p)
 #endif
 
-/* xp[NC][PDp][PHp][PWp] = x shifted by the begin pads, zero elsewhere.  One
- * work-item per padded row: few work-groups on a CPU, contiguous writes.
- * NDRange: (PHp, PDp, N*C). */
+/* Padded copy of x: zeros around, extra columns for the last vector block.
+ * With strides SH, SW > 1 the copy is also split into phases, so that a
+ * strided convolution reads contiguous vectors like a stride-1 one: padded
+ * row ph = qh*SH + rh and column pw = qw*SW + rw go to
+ *   xp[NC][PDp][rh < SH][qh < QH][rw < SW][qw < QW]
+ * and lane j of a tap at offset t along W (t = kw*DW) reads phase t % SW,
+ * column ow0 + j + t / SW.  Phases that no tap reads are not written (1x1
+ * stride 2 reads one of four).  With SH = SW = 1 this is the plain padded
+ * copy xp[NC][PDp][QH][QW].
+ * One work-item per destination row: contiguous writes.
+ * NDRange: (SH*QH*SW, PDp, N*C). */
+static int direct_phase_read(int r, int S, int K, int D)
+{
+    for (int k = 0; k < K && k < S; k++) /* k*D mod S repeats with period <= S */
+        if (k * D % S == r)
+            return 1;
+    return 0;
+}
+
 __kernel void direct_pad(__global const float *restrict x, ulong x_off, __global float *restrict xp,
-                         ulong xp_off, int NC, int ID, int IH, int IW, int PDp, int PHp, int PWp,
-                         int PD, int PH, int PW)
+                         ulong xp_off, int NC, int ID, int IH, int IW, int PDp, int QH, int QW,
+                         int PD, int PH, int PW, int SH, int SW, int KH, int KW, int DH, int DW)
 {
     x = at_offset(x, x_off);
     xp = at_offset(xp, xp_off);
-    const int ph = (int)get_global_id(0);
+    const int row = (int)get_global_id(0); /* (rh*QH + qh)*SW + rw */
     const int pd = (int)get_global_id(1);
     const int nc = (int)get_global_id(2);
-    if (ph >= PHp || pd >= PDp || nc >= NC)
+    if (row >= SH * QH * SW || pd >= PDp || nc >= NC)
         return;
-    const int id = pd - PD, ih = ph - PH;
-    __global float *dst = xp + (((size_t)nc * PDp + pd) * PHp + ph) * PWp;
+    const int rw = row % SW, qh = row / SW % QH, rh = row / (SW * QH);
+    if (!direct_phase_read(rh, SH, KH, DH) || !direct_phase_read(rw, SW, KW, DW))
+        return;
+    const int id = pd - PD, ih = qh * SH + rh - PH;
+    __global float *dst = xp + (((size_t)nc * PDp + pd) * SH * QH * SW + row) * QW;
     if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
-        for (int i = 0; i < PWp; i++)
+        for (int i = 0; i < QW; i++)
             dst[i] = 0.0f;
         return;
     }
     __global const float *src = x + (((size_t)nc * ID + id) * IH + ih) * IW;
-    for (int i = 0; i < PWp; i++) {
-        int iw = i - PW;
+    for (int i = 0; i < QW; i++) {
+        int iw = i * SW + rw - PW;
         dst[i] = (iw >= 0 && iw < IW) ? src[iw] : 0.0f;
     }
 }
@@ -94,7 +114,11 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
 
     __global const float *wblk = wp + (size_t)(g * KBLK + kb) * Cg * KT * OCB;
     for (int c = 0; c < Cg; c++) {
+#if TRANSPOSED
         __global const float *xc = x + (size_t)(n * C + g * Cg + c) * ID * IH * IW;
+#else
+        __global const float *xc = x + (size_t)(n * C + g * Cg + c) * ID * SH * IH * SW * IW;
+#endif
         __global const float *wc = wblk + (size_t)c * KT * OCB;
 #if TRANSPOSED
         for (int kd = 0; kd < KD; kd++) {
@@ -134,23 +158,17 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
             }
         }
 #else
-        /* Padded input: every read is in range (see the header). */
-        __global const float *xr = xc + (size_t)ow0 * SW;
+        /* Padded (and, when strided, phase-split) input: every read is in
+         * range and contiguous (see direct_pad); IH, IW are QH, QW here. */
         for (int kd = 0; kd < KD; kd++) {
             for (int kh = 0; kh < KH; kh++) {
-                const int id = od * SD + kd * DD, ih = oh * SH + kh * DH;
-                __global const float *r = xr + ((size_t)id * IH + ih) * IW;
+                const int id = od * SD + kd * DD, th = kh * DH;
+                __global const float *r =
+                    xc + (((size_t)id * SH + th % SH) * IH + oh + th / SH) * SW * IW + ow0;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
-                for (int kw = 0; kw < KW; kw++, wt += OCB, r += DW) {
-                    VEC xv;
-                    if (SW == 1) {
-                        xv = VLOAD(r);
-                    } else {
-                        float t[WB];
-                        for (int j = 0; j < WB; j++)
-                            t[j] = r[j * SW];
-                        xv = VLOAD(t);
-                    }
+                for (int kw = 0; kw < KW; kw++, wt += OCB) {
+                    const int tw = kw * DW;
+                    const VEC xv = SW == 1 ? VLOAD(r + tw) : VLOAD(r + (size_t)(tw % SW) * IW + tw / SW);
 #pragma unroll
                     for (int j = 0; j < OCB; j++)
                         acc[j] = fma(xv, (VEC)(wt[j]), acc[j]);
