@@ -10,10 +10,13 @@
 
 typedef struct {
     cl_kernel kernel;
-    cl_kernel pad;  /* non-NULL when the input is first copied, padded, to the workspace */
-    int pin[3];     /* the input sizes the convolution kernel reads (padded or not;
-                     * per phase when split) */
-    int phase[3];   /* phases per axis of the padded copy: the stride, or 1 */
+    cl_kernel pad;     /* non-NULL when the input is first copied to the workspace:
+                        * direct_pad, or direct_compact for a flat pointwise plan */
+    int flat;          /* pointwise, no pads: run as rank 1 over the D*H*W pixels */
+    int pin[3];        /* the input sizes the convolution kernel reads (padded or not;
+                        * per phase when split) */
+    int phase[3];      /* phases per axis of the padded copy: the stride, or 1 */
+    int kout[3], ks[3], kpads[3]; /* output sizes, strides, pads the kernel sees */
     cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB] */
     cl_mem bias;   /* K floats, or a 1-float dummy when there is no bias */
     int ocb, wb;
@@ -43,14 +46,46 @@ static clconv_status direct_create(clconv_plan *plan)
     const int kg = p->K / p->G;
     while (s->ocb > 1 && s->ocb / 2 >= kg)
         s->ocb /= 2;
+    /* A pointwise (1x1, unpadded) convolution is a product of [K][Cg] and
+     * [Cg][pixels]: run it as rank 1 over all pixels, so that 7x7 or 14x14
+     * outputs fill whole vectors instead of one short block per row.  A
+     * strided one first gathers its pixels compactly (direct_compact). */
+    long long pixels = (long long)p->out[0] * p->out[1] * p->out[2];
+    s->flat = !p->transposed && pixels < (1 << 26);
+    for (int a = 0; a < 3; a++)
+        s->flat &= p->k[a] == 1 && p->pb[a] == 0 && p->pe[a] == 0;
+    const int ow = s->flat ? (int)pixels : p->out[2];
     /* Narrow outputs: a shorter vector wastes less. */
-    while (s->wb > 1 && s->wb / 2 >= p->out[2])
+    while (s->wb > 1 && s->wb / 2 >= ow)
         s->wb /= 2;
     char opts[128];
     snprintf(opts, sizeof opts, "-DOCB=%d -DWB=%d -DTRANSPOSED=%d", s->ocb, s->wb, p->transposed);
     clconv_status st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_conv", &s->kernel);
     if (st)
         return st;
+    for (int a = 0; a < 3; a++) {
+        s->kout[a] = p->out[a];
+        s->ks[a] = p->s[a];
+        s->kpads[a] = p->pb[a];
+    }
+    if (s->flat) {
+        const int rounded = (ow + s->wb - 1) / s->wb * s->wb;
+        int strided = p->s[0] > 1 || p->s[1] > 1 || p->s[2] > 1;
+        s->kout[0] = s->kout[1] = s->ks[0] = s->ks[1] = s->ks[2] = 1;
+        s->kout[2] = ow;
+        s->pin[0] = s->pin[1] = 1;
+        s->pin[2] = rounded;
+        if (strided || rounded != ow) { /* the last block's spare lanes need zeros */
+            if (!clconv_mul_size((size_t)p->N * p->C, (size_t)rounded * sizeof(float),
+                                 &plan->workspace_bytes))
+                return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: compact input size overflows");
+            if ((st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_compact", &s->pad)))
+                return st;
+        }
+        snprintf(plan->describe, sizeof plan->describe, "direct pointwise ocb %d wb %d%s", s->ocb,
+                 s->wb, s->pad ? " (compacted)" : "");
+        return CLCONV_SUCCESS;
+    }
     /* Convolution reads without bounds checks: pad the input first unless
      * every read (the last vector block's spare lanes included) is inside.
      * A stride along H or W always takes the padded copy, split into
@@ -85,6 +120,8 @@ static clconv_status direct_create(clconv_plan *plan)
             return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input size overflows");
         if ((st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_pad", &s->pad)))
             return st;
+        for (int a = 0; a < 3; a++)
+            s->kpads[a] = 0;
     } else {
         for (int a = 0; a < 3; a++)
             s->pin[a] = p->in[a];
@@ -149,11 +186,20 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
     direct_state *s = plan->state;
     const char *op = "clconv_plan_enqueue(direct)";
     const int kblk = (p->K / p->G + s->ocb - 1) / s->ocb;
-    const int *in = s->pin, *pads = s->pad ? (const int[3]){0, 0, 0} : p->pb;
+    const int *in = s->pin, *o = s->kout, *st3 = s->ks, *pads = s->kpads;
     launch_chain ch;
     clconv_chain_begin(&ch, plan->ctx, n_wait, wait);
     clconv_status st = CLCONV_SUCCESS;
-    if (s->pad) {
+    if (s->pad && s->flat) {
+        kernel_arg pa[] = {ARG_MEM(io->in),    ARG_OFF(io->in_off), ARG_MEM(io->ws),
+                           ARG_OFF(io->ws_off), ARG_INT(p->N * p->C), ARG_INT(p->in[0]),
+                           ARG_INT(p->in[1]),  ARG_INT(p->in[2]),   ARG_INT(p->out[0]),
+                           ARG_INT(p->out[1]), ARG_INT(p->out[2]),  ARG_INT(p->s[0]),
+                           ARG_INT(p->s[1]),   ARG_INT(p->s[2]),    ARG_INT(in[2])};
+        size_t g[3] = {(size_t)p->out[1], (size_t)p->out[0], (size_t)p->N * p->C};
+        if (!(st = clconv_set_args(s->pad, op, (int)(sizeof pa / sizeof *pa), pa)))
+            st = clconv_chain_kernel(&ch, op, s->pad, 3, g, NULL);
+    } else if (s->pad) {
         kernel_arg pa[] = {ARG_MEM(io->in),    ARG_OFF(io->in_off), ARG_MEM(io->ws),
                            ARG_OFF(io->ws_off), ARG_INT(p->N * p->C), ARG_INT(p->in[0]),
                            ARG_INT(p->in[1]),  ARG_INT(p->in[2]),   ARG_INT(in[0]),
@@ -170,15 +216,15 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
         ARG_MEM(s->pad ? io->ws : io->in), ARG_OFF(s->pad ? io->ws_off : io->in_off),
         ARG_MEM(s->packed), ARG_MEM(s->bias), ARG_MEM(io->out), ARG_OFF(io->out_off),
         ARG_INT(p->N),      ARG_INT(p->C),       ARG_INT(p->K),       ARG_INT(p->G),
-        ARG_INT(in[0]),     ARG_INT(in[1]),      ARG_INT(in[2]),      ARG_INT(p->out[0]),
-        ARG_INT(p->out[1]), ARG_INT(p->out[2]),  ARG_INT(p->k[0]),    ARG_INT(p->k[1]),
-        ARG_INT(p->k[2]),   ARG_INT(p->s[0]),    ARG_INT(p->s[1]),    ARG_INT(p->s[2]),
+        ARG_INT(in[0]),     ARG_INT(in[1]),      ARG_INT(in[2]),      ARG_INT(o[0]),
+        ARG_INT(o[1]),      ARG_INT(o[2]),       ARG_INT(p->k[0]),    ARG_INT(p->k[1]),
+        ARG_INT(p->k[2]),   ARG_INT(st3[0]),     ARG_INT(st3[1]),     ARG_INT(st3[2]),
         ARG_INT(p->d[0]),   ARG_INT(p->d[1]),    ARG_INT(p->d[2]),    ARG_INT(pads[0]),
         ARG_INT(pads[1]),   ARG_INT(pads[2]),    ARG_INT(p->has_bias), ARG_INT(p->act),
         ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta)};
     if (!st)
         st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
-    size_t gws[3] = {(size_t)(p->out[2] + s->wb - 1) / s->wb, (size_t)p->out[0] * p->out[1],
+    size_t gws[3] = {(size_t)(o[2] + s->wb - 1) / s->wb, (size_t)o[0] * o[1],
                      (size_t)p->N * p->G * kblk};
     const size_t *lws = plan->params.direct_lws[0] ? plan->params.direct_lws : NULL;
     if (!st)

@@ -87,6 +87,31 @@ __kernel void direct_pad(__global const float *restrict x, ulong x_off, __global
     }
 }
 
+/* The input of a flat pointwise plan (see algo_direct.c): the pixels a 1x1
+ * convolution reads, with its strides applied, packed as xc[NC][LR] (LR =
+ * OD*OH*OW rounded up to the vector width, the rest zeros).
+ * NDRange: (OH, OD, N*C). */
+__kernel void direct_compact(__global const float *restrict x, ulong x_off,
+                             __global float *restrict xc, ulong xc_off, int NC, int ID, int IH,
+                             int IW, int OD, int OH, int OW, int SD, int SH, int SW, int LR)
+{
+    x = at_offset(x, x_off);
+    xc = at_offset(xc, xc_off);
+    const int oh = (int)get_global_id(0);
+    const int od = (int)get_global_id(1);
+    const int nc = (int)get_global_id(2);
+    if (oh >= OH || od >= OD || nc >= NC)
+        return;
+    __global float *dst = xc + (size_t)nc * LR;
+    __global const float *src =
+        x + (((size_t)nc * ID + (size_t)od * SD) * IH + (size_t)oh * SH) * IW;
+    for (int ow = 0; ow < OW; ow++)
+        dst[(od * OH + oh) * OW + ow] = src[(size_t)ow * SW];
+    if (od == OD - 1 && oh == OH - 1)
+        for (int i = OD * OH * OW; i < LR; i++)
+            dst[i] = 0.0f;
+}
+
 __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                           __global const float *restrict wp, __global const float *restrict bias,
                           __global float *restrict y, ulong y_off, int N, int C, int K, int G,
