@@ -19,7 +19,7 @@ typedef struct {
     int kout[3], ks[3], kpads[3]; /* output sizes, strides, pads the kernel sees */
     cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB] */
     cl_mem bias;   /* K floats, or a 1-float dummy when there is no bias */
-    int ocb, wb;
+    int ocb, wb, wv; /* output channels, vector width, vectors along W per work-item */
 } direct_state;
 
 static int direct_applicable(const clconv_context *ctx, const conv_problem *p, char *why, size_t n)
@@ -29,6 +29,12 @@ static int direct_applicable(const clconv_context *ctx, const conv_problem *p, c
     (void)why;
     (void)n;
     return 1; /* universal by design */
+}
+
+/* " x2" for two vectors along W per work-item; nothing for one. */
+static const char *wv_text(int wv)
+{
+    return wv == 4 ? " x4" : wv == 2 ? " x2" : "";
 }
 
 static clconv_status direct_create(clconv_plan *plan)
@@ -42,6 +48,7 @@ static clconv_status direct_create(clconv_plan *plan)
     s->phase[0] = s->phase[1] = s->phase[2] = 1;
     s->ocb = dp->direct_oc_block;
     s->wb = dp->direct_w_block;
+    s->wv = dp->direct_w_vecs;
     /* Few output channels per group: a smaller block wastes less. */
     const int kg = p->K / p->G;
     while (s->ocb > 1 && s->ocb / 2 >= kg)
@@ -55,11 +62,17 @@ static clconv_status direct_create(clconv_plan *plan)
     for (int a = 0; a < 3; a++)
         s->flat &= p->k[a] == 1 && p->pb[a] == 0 && p->pe[a] == 0;
     const int ow = s->flat ? (int)pixels : p->out[2];
+    if (s->flat)
+        s->wv = dp->direct_pw_w_vecs;
     /* Narrow outputs: a shorter vector wastes less. */
+    while (s->wv > 1 && s->wb * s->wv / 2 >= ow)
+        s->wv /= 2;
     while (s->wb > 1 && s->wb / 2 >= ow)
         s->wb /= 2;
+    const int bw = s->wb * s->wv; /* output columns per work-item */
     char opts[128];
-    snprintf(opts, sizeof opts, "-DOCB=%d -DWB=%d -DTRANSPOSED=%d", s->ocb, s->wb, p->transposed);
+    snprintf(opts, sizeof opts, "-DOCB=%d -DWB=%d -DWV=%d -DTRANSPOSED=%d", s->ocb, s->wb, s->wv,
+             p->transposed);
     clconv_status st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_conv", &s->kernel);
     if (st)
         return st;
@@ -69,7 +82,7 @@ static clconv_status direct_create(clconv_plan *plan)
         s->kpads[a] = p->pb[a];
     }
     if (s->flat) {
-        const int rounded = (ow + s->wb - 1) / s->wb * s->wb;
+        const int rounded = (ow + bw - 1) / bw * bw;
         int strided = p->s[0] > 1 || p->s[1] > 1 || p->s[2] > 1;
         s->kout[0] = s->kout[1] = s->ks[0] = s->ks[1] = s->ks[2] = 1;
         s->kout[2] = ow;
@@ -82,8 +95,8 @@ static clconv_status direct_create(clconv_plan *plan)
             if ((st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_compact", &s->pad)))
                 return st;
         }
-        snprintf(plan->describe, sizeof plan->describe, "direct pointwise ocb %d wb %d%s", s->ocb,
-                 s->wb, s->pad ? " (compacted)" : "");
+        snprintf(plan->describe, sizeof plan->describe, "direct pointwise ocb %d wb %d%s%s",
+                 s->ocb, s->wb, wv_text(s->wv), s->pad ? " (compacted)" : "");
         return CLCONV_SUCCESS;
     }
     /* Convolution reads without bounds checks: pad the input first unless
@@ -92,7 +105,7 @@ static clconv_status direct_create(clconv_plan *plan)
      * phases there (direct.cl), so the kernel's loads stay contiguous. */
     int need_pad = 0;
     for (int a = 0; a < 3; a++) {
-        int o = a == 2 ? (p->out[2] + s->wb - 1) / s->wb * s->wb : p->out[a];
+        int o = a == 2 ? (p->out[2] + bw - 1) / bw * bw : p->out[a];
         long long last = (long long)(o - 1) * p->s[a] + (long long)(p->k[a] - 1) * p->d[a];
         s->pin[a] = p->in[a];
         if (p->transposed)
@@ -126,8 +139,8 @@ static clconv_status direct_create(clconv_plan *plan)
         for (int a = 0; a < 3; a++)
             s->pin[a] = p->in[a];
     }
-    snprintf(plan->describe, sizeof plan->describe, "direct%s ocb %d wb %d",
-             p->transposed ? " transposed" : "", s->ocb, s->wb);
+    snprintf(plan->describe, sizeof plan->describe, "direct%s ocb %d wb %d%s",
+             p->transposed ? " transposed" : "", s->ocb, s->wb, wv_text(s->wv));
     return CLCONV_SUCCESS;
 }
 
@@ -224,7 +237,7 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
         ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta)};
     if (!st)
         st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
-    size_t gws[3] = {(size_t)(o[2] + s->wb - 1) / s->wb, (size_t)o[0] * o[1],
+    size_t gws[3] = {(size_t)(o[2] + s->wb * s->wv - 1) / (s->wb * s->wv), (size_t)o[0] * o[1],
                      (size_t)p->N * p->G * kblk};
     const size_t *lws = plan->params.direct_lws[0] ? plan->params.direct_lws : NULL;
     if (!st)
@@ -254,6 +267,8 @@ static void direct_destroy(clconv_plan *plan)
 static const tune_knob direct_space[] = {
     {"direct_oc_block", {4, 8, 16, 24}, 0, 0},
     {"direct_w_block", {4, 8, 16}, 0, 0},
+    {"direct_w_vecs", {1, 2}, 0, 0},
+    {"direct_pw_w_vecs", {1, 2}, 0, 0},
     {"direct_lws_x", {8, 16, 32}, 1, 0},
     {"direct_lws_y", {1, 2, 4, 8}, 1, 0},
     {NULL, {0}, 0, 0}};

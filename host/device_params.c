@@ -33,7 +33,8 @@ static const defaults_row DEFAULTS[] = {
      "PoCL 3.1 on a 2-core AMD EPYC with AVX-512: direct 16x16 2-3x faster than 8x8; "
      "Winograd 16x8 ~2x faster than 8x4; depthwise float16 x 8 rows 5-11x faster than direct",
      {.cls = CLCONV_DEV_CPU,
-      .direct_oc_block = 16, .direct_w_block = 16, /* 16 zmm accumulators */
+      .direct_oc_block = 16, .direct_w_block = 16, .direct_w_vecs = 1, /* 16 zmm accumulators */
+      .direct_pw_w_vecs = 2, /* pointwise: 32 (see below) */
       .wino_k_block = 16, .wino_t_block = 8,
       .dw_vec = 16, .dw_rows = 8, .dw_lws = {1, 1, 64},
       /* fixed work-group sizes: PoCL compiles a kernel again for every
@@ -46,7 +47,7 @@ static const defaults_row DEFAULTS[] = {
       .igemm_vwn = 16, .igemm_sa = 0, .igemm_sb = 0}},
     {CLCONV_DEV_GPU, NULL, NULL, "unmeasured (no GPU measured yet)",
      {.cls = CLCONV_DEV_GPU,
-      .direct_oc_block = 8, .direct_w_block = 4, .direct_lws = {16, 4, 1},
+      .direct_oc_block = 8, .direct_w_block = 4, .direct_w_vecs = 1, .direct_pw_w_vecs = 1, .direct_lws = {16, 4, 1},
       .wino_k_block = 4, .wino_t_block = 2,
       .dw_vec = 1, .dw_rows = 1, /* one pixel per work-item: the GPU shape */
       .lws_1d = 128,
@@ -56,7 +57,7 @@ static const defaults_row DEFAULTS[] = {
       .igemm_vwn = 1, .igemm_sa = 1, .igemm_sb = 1}},
     {CLCONV_DEV_OTHER, NULL, NULL, "unmeasured",
      {.cls = CLCONV_DEV_OTHER,
-      .direct_oc_block = 4, .direct_w_block = 4,
+      .direct_oc_block = 4, .direct_w_block = 4, .direct_w_vecs = 1, .direct_pw_w_vecs = 1,
       .wino_k_block = 4, .wino_t_block = 2,
       .dw_vec = 1, .dw_rows = 1,
       /* igemm: modest work-groups of 64 (8 x 8), 4 x 4 outputs each, both
@@ -80,6 +81,8 @@ typedef struct {
 static const knob KNOBS[] = {
     INT_KNOB(direct_oc_block, 1, 32, ANY, 0),
     INT_KNOB(direct_w_block, 1, 16, POW2, 0),
+    INT_KNOB(direct_w_vecs, 1, 4, POW2, 0),
+    INT_KNOB(direct_pw_w_vecs, 1, 4, POW2, 0),
     LWS_KNOB("direct_lws_x", direct_lws[0]),
     LWS_KNOB("direct_lws_y", direct_lws[1]),
     LWS_KNOB("direct_lws_z", direct_lws[2]),

@@ -2,9 +2,10 @@
  * pads, dilation and groups; TRANSPOSED=1 gives ConvTranspose in gather
  * form (no atomics).
  *
- * Register blocking: a work-item computes OCB output channels x WB
- * consecutive output x positions, WB held in one vector (float16 on CPUs),
- * so each input vector load feeds OCB multiply-adds and each weight load WB.
+ * Register blocking: a work-item computes OCB output channels x WV*WB
+ * consecutive output x positions, held in WV vectors of WB (float16 on
+ * CPUs), so each input vector load feeds OCB multiply-adds and each weight
+ * load WV*WB.
  * Weights are packed once by the host as
  *   wp[G][KBLK][Cg][KD*KH*KW][OCB]   (KBLK = ceil(Kg / OCB), zero padded)
  * so the OCB weights of one tap are one contiguous vector.
@@ -16,13 +17,16 @@
  * and zero pads.  Branch-free inner loops are
  * what PoCL vectorises well; the check per tap cost 2-5x on small images.
  *
- * NDRange: (ceil(OW / WB), OD * OH, N * G * KBLK). */
+ * NDRange: (ceil(OW / (WV*WB)), OD * OH, N * G * KBLK). */
 
 #ifndef OCB
 #define OCB 8
 #endif
 #ifndef WB
 #define WB 8
+#endif
+#ifndef WV
+#define WV 1
 #endif
 #ifndef TRANSPOSED
 #define TRANSPOSED 0
@@ -123,7 +127,7 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
     y = at_offset(y, y_off);
     const int Cg = C / G, Kg = K / G;
     const int KBLK = (Kg + OCB - 1) / OCB;
-    const int ow0 = (int)get_global_id(0) * WB;
+    const int ow0 = (int)get_global_id(0) * (WV * WB);
     const int odh = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
     if (ow0 >= OW || odh >= OD * OH || z >= N * G * KBLK)
@@ -132,10 +136,12 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
     const int kb = z % KBLK, g = (z / KBLK) % G, n = z / (KBLK * G);
     const int KT = KD * KH * KW;
 
-    VEC acc[OCB];
+    VEC acc[OCB][WV];
 #pragma unroll
     for (int j = 0; j < OCB; j++)
-        acc[j] = (VEC)(0.0f);
+#pragma unroll
+        for (int v = 0; v < WV; v++)
+            acc[j][v] = (VEC)(0.0f);
 
     __global const float *wblk = wp + (size_t)(g * KBLK + kb) * Cg * KT * OCB;
     for (int c = 0; c < Cg; c++) {
@@ -163,22 +169,29 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 __global const float *row = xc + ((size_t)id * IH + ih) * IW;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
                 for (int kw = 0; kw < KW; kw++, wt += OCB) {
-                    VEC xv;
-                    const int base = ow0 + PW - kw * DW; /* = iw * SW for a hit */
-                    if (SW == 1 && base >= 0 && base + WB <= IW) {
-                        xv = VLOAD(row + base);
-                    } else {
-                        float t[WB];
-                        for (int j = 0; j < WB; j++) {
-                            int nw = base + j;
-                            int iw = nw / SW;
-                            t[j] = (nw >= 0 && nw % SW == 0 && iw < IW) ? row[iw] : 0.0f;
+                    VEC xv[WV];
+#pragma unroll
+                    for (int v = 0; v < WV; v++) {
+                        const int base = ow0 + v * WB + PW - kw * DW; /* = iw * SW for a hit */
+                        if (SW == 1 && base >= 0 && base + WB <= IW) {
+                            xv[v] = VLOAD(row + base);
+                        } else {
+                            float t[WB];
+                            for (int j = 0; j < WB; j++) {
+                                int nw = base + j;
+                                int iw = nw / SW;
+                                t[j] = (nw >= 0 && nw % SW == 0 && iw < IW) ? row[iw] : 0.0f;
+                            }
+                            xv[v] = VLOAD(t);
                         }
-                        xv = VLOAD(t);
                     }
 #pragma unroll
-                    for (int j = 0; j < OCB; j++)
-                        acc[j] = fma(xv, (VEC)(wt[j]), acc[j]);
+                    for (int j = 0; j < OCB; j++) {
+                        const VEC wj = (VEC)(wt[j]);
+#pragma unroll
+                        for (int v = 0; v < WV; v++)
+                            acc[j][v] = fma(xv[v], wj, acc[j][v]);
+                    }
                 }
             }
         }
@@ -193,10 +206,18 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
                 for (int kw = 0; kw < KW; kw++, wt += OCB) {
                     const int tw = kw * DW;
-                    const VEC xv = SW == 1 ? VLOAD(r + tw) : VLOAD(r + (size_t)(tw % SW) * IW + tw / SW);
+                    __global const float *rt = SW == 1 ? r + tw : r + (size_t)(tw % SW) * IW + tw / SW;
+                    VEC xv[WV];
 #pragma unroll
-                    for (int j = 0; j < OCB; j++)
-                        acc[j] = fma(xv, (VEC)(wt[j]), acc[j]);
+                    for (int v = 0; v < WV; v++)
+                        xv[v] = VLOAD(rt + v * WB);
+#pragma unroll
+                    for (int j = 0; j < OCB; j++) {
+                        const VEC wj = (VEC)(wt[j]);
+#pragma unroll
+                        for (int v = 0; v < WV; v++)
+                            acc[j][v] = fma(xv[v], wj, acc[j][v]);
+                    }
                 }
             }
         }
@@ -212,22 +233,29 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
             continue;
         const int k = k0 + j;
         __global float *out = y + ((size_t)(n * K + k) * OD + od) * OH * OW + (size_t)oh * OW;
-        VEC v = acc[j] + (VEC)(has_bias ? bias[k] : 0.0f);
-        /* Vector form of activate(): the per-lane form through a private
-         * array was miscompiled by PoCL 3.1 for OCB 1, WB 2. */
-        if (act == ACT_RELU)
-            v = fmax(v, (VEC)(0.0f));
-        else if (act == ACT_CLIP)
-            v = fmin(fmax(v, (VEC)(alpha)), (VEC)(beta));
-        else if (act == ACT_LEAKY_RELU)
-            v = select(v * alpha, v, v >= (VEC)(0.0f));
-        if (ow0 + WB <= OW) {
-            VSTORE(v, out + ow0);
-        } else {
-            float t[WB];
-            VSTORE(v, t);
-            for (int i = 0; ow0 + i < OW; i++)
-                out[ow0 + i] = t[i];
+        const VEC b = (VEC)(has_bias ? bias[k] : 0.0f);
+#pragma unroll
+        for (int u = 0; u < WV; u++) {
+            const int o0 = ow0 + u * WB;
+            if (o0 >= OW)
+                continue;
+            VEC v = acc[j][u] + b;
+            /* Vector form of activate(): the per-lane form through a private
+             * array was miscompiled by PoCL 3.1 for OCB 1, WB 2. */
+            if (act == ACT_RELU)
+                v = fmax(v, (VEC)(0.0f));
+            else if (act == ACT_CLIP)
+                v = fmin(fmax(v, (VEC)(alpha)), (VEC)(beta));
+            else if (act == ACT_LEAKY_RELU)
+                v = select(v * alpha, v, v >= (VEC)(0.0f));
+            if (o0 + WB <= OW) {
+                VSTORE(v, out + o0);
+            } else {
+                float t[WB];
+                VSTORE(v, t);
+                for (int i = 0; o0 + i < OW; i++)
+                    out[o0 + i] = t[i];
+            }
         }
     }
 }

@@ -10,3 +10,9 @@ foreach(entry IN LISTS sweep_cases)
   add_test(NAME sweep_${tname} COMMAND test_sweep --algo ${talgo} --count ${tcount})
   set_tests_properties(sweep_${tname} PROPERTIES SKIP_RETURN_CODE 77 LABELS sweep TIMEOUT 300)
 endforeach()
+# direct with the blockings its defaults do not take: an output-channel
+# block that divides nothing, several vectors along W for spatial and
+# pointwise plans (the tuner's candidates, and other devices' defaults).
+add_test(NAME sweep_direct_blocks COMMAND test_sweep --algo direct --count 150)
+set_tests_properties(sweep_direct_blocks PROPERTIES SKIP_RETURN_CODE 77 LABELS sweep TIMEOUT 300
+  ENVIRONMENT "CLCONV_PARAMS=direct_oc_block=5,direct_w_block=4,direct_w_vecs=2,direct_pw_w_vecs=4")
