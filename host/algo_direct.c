@@ -13,6 +13,7 @@ typedef struct {
     cl_kernel pad;     /* non-NULL when the input is first copied to the workspace:
                         * direct_pad, or direct_compact for a flat pointwise plan */
     int flat;          /* pointwise, no pads: run as rank 1 over the D*H*W pixels */
+    int flat_rows;     /* spatial: W blocks run across the padded copy's rows (FLAT) */
     int pin[3];        /* the input sizes the convolution kernel reads (padded or not;
                         * per phase when split) */
     int phase[3];      /* phases per axis of the padded copy: the stride, or 1 */
@@ -70,9 +71,10 @@ static clconv_status direct_create(clconv_plan *plan)
     while (s->wb > 1 && s->wb / 2 >= ow)
         s->wb /= 2;
     const int bw = s->wb * s->wv; /* output columns per work-item */
+    s->flat_rows = dp->direct_flat_rows && !s->flat && !p->transposed;
     char opts[128];
-    snprintf(opts, sizeof opts, "-DOCB=%d -DWB=%d -DWV=%d -DTRANSPOSED=%d", s->ocb, s->wb, s->wv,
-             p->transposed);
+    snprintf(opts, sizeof opts, "-DOCB=%d -DWB=%d -DWV=%d -DTRANSPOSED=%d -DFLAT=%d", s->ocb, s->wb,
+             s->wv, p->transposed, s->flat_rows);
     clconv_status st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_conv", &s->kernel);
     if (st)
         return st;
@@ -102,8 +104,9 @@ static clconv_status direct_create(clconv_plan *plan)
     /* Convolution reads without bounds checks: pad the input first unless
      * every read (the last vector block's spare lanes included) is inside.
      * A stride along H or W always takes the padded copy, split into
-     * phases there (direct.cl), so the kernel's loads stay contiguous. */
-    int need_pad = 0;
+     * phases there (direct.cl), so the kernel's loads stay contiguous; so
+     * does a FLAT plan, whose last block reads past the last row. */
+    int need_pad = s->flat_rows;
     for (int a = 0; a < 3; a++) {
         int o = a == 2 ? (p->out[2] + bw - 1) / bw * bw : p->out[a];
         long long last = (long long)(o - 1) * p->s[a] + (long long)(p->k[a] - 1) * p->d[a];
@@ -111,7 +114,19 @@ static clconv_status direct_create(clconv_plan *plan)
         if (p->transposed)
             continue;
         long long padded;
-        if (a > 0 && p->s[a] > 1) {
+        if (s->flat_rows && a == 2) {
+            /* Row pitch: the columns one row of outputs reads. */
+            s->phase[a] = p->s[a];
+            padded = p->out[2] + (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
+        } else if (s->flat_rows && a == 1) {
+            /* Rows: enough that the last block's reads stay in the plane. */
+            long long pitch = p->out[2] + (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
+            long long blocks = ((long long)p->out[1] * pitch + bw - 1) / bw;
+            long long f_last = blocks * bw - 1 + (long long)(p->k[1] - 1) * p->d[1] / p->s[1] * pitch +
+                               (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
+            s->phase[a] = p->s[a];
+            padded = f_last / pitch + 1;
+        } else if (a > 0 && p->s[a] > 1) {
             need_pad = 1;
             s->phase[a] = p->s[a];
             padded = o + (long long)(p->k[a] - 1) * p->d[a] / p->s[a]; /* columns per phase */
@@ -139,8 +154,9 @@ static clconv_status direct_create(clconv_plan *plan)
         for (int a = 0; a < 3; a++)
             s->pin[a] = p->in[a];
     }
-    snprintf(plan->describe, sizeof plan->describe, "direct%s ocb %d wb %d%s",
-             p->transposed ? " transposed" : "", s->ocb, s->wb, wv_text(s->wv));
+    snprintf(plan->describe, sizeof plan->describe, "direct%s ocb %d wb %d%s%s",
+             p->transposed ? " transposed" : "", s->ocb, s->wb, wv_text(s->wv),
+             s->flat_rows ? " flat" : "");
     return CLCONV_SUCCESS;
 }
 
@@ -237,7 +253,8 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
         ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta)};
     if (!st)
         st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
-    size_t gws[3] = {(size_t)(o[2] + s->wb * s->wv - 1) / (s->wb * s->wv), (size_t)o[0] * o[1],
+    const size_t bw = (size_t)s->wb * s->wv, line = s->flat_rows ? (size_t)o[1] * in[2] : (size_t)o[2];
+    size_t gws[3] = {(line + bw - 1) / bw, s->flat_rows ? (size_t)o[0] : (size_t)o[0] * o[1],
                      (size_t)p->N * p->G * kblk};
     const size_t *lws = plan->params.direct_lws[0] ? plan->params.direct_lws : NULL;
     if (!st)
@@ -269,6 +286,7 @@ static const tune_knob direct_space[] = {
     {"direct_w_block", {4, 8, 16}, 0, 0},
     {"direct_w_vecs", {1, 2}, 0, 0},
     {"direct_pw_w_vecs", {1, 2}, 0, 0},
+    {"direct_flat_rows", {0, 1}, 0, 2},
     {"direct_lws_x", {8, 16, 32}, 1, 0},
     {"direct_lws_y", {1, 2, 4, 8}, 1, 0},
     {NULL, {0}, 0, 0}};

@@ -35,6 +35,7 @@ static const defaults_row DEFAULTS[] = {
      {.cls = CLCONV_DEV_CPU,
       .direct_oc_block = 16, .direct_w_block = 16, .direct_w_vecs = 1, /* 16 zmm accumulators */
       .direct_pw_w_vecs = 2, /* pointwise: 32 (see below) */
+      .direct_flat_rows = 0, /* FLAT=1 unproven on PoCL: see docs/DESIGN.md */
       .wino_k_block = 16, .wino_t_block = 8,
       .dw_vec = 16, .dw_rows = 8, .dw_lws = {1, 1, 64},
       /* fixed work-group sizes: PoCL compiles a kernel again for every
@@ -83,6 +84,7 @@ static const knob KNOBS[] = {
     INT_KNOB(direct_w_block, 1, 16, POW2, 0),
     INT_KNOB(direct_w_vecs, 1, 4, POW2, 0),
     INT_KNOB(direct_pw_w_vecs, 1, 4, POW2, 0),
+    INT_KNOB(direct_flat_rows, 0, 1, ANY, 0),
     LWS_KNOB("direct_lws_x", direct_lws[0]),
     LWS_KNOB("direct_lws_y", direct_lws[1]),
     LWS_KNOB("direct_lws_z", direct_lws[2]),

@@ -78,7 +78,7 @@ typedef struct clconv_device_params {
     clconv_device_class cls;
     /* direct convolution: output channels and output x positions per
      * work-item (the latter is also the vector width: 1, 2, 4, 8 or 16) */
-    int direct_oc_block, direct_w_block, direct_w_vecs, direct_pw_w_vecs;
+    int direct_oc_block, direct_w_block, direct_w_vecs, direct_pw_w_vecs, direct_flat_rows;
     size_t direct_lws[3]; /* 0 = let the driver choose */
     /* winograd: output channels per work-item in the batched GEMM stage */
     int wino_k_block, wino_t_block;

@@ -31,6 +31,14 @@
 #ifndef TRANSPOSED
 #define TRANSPOSED 0
 #endif
+/* FLAT=1: the W blocks run over the OH rows of the padded copy as one line
+ * of OH * IW positions (IW = the copy's row pitch), so a 7- or 14-wide
+ * output still fills whole vectors; lanes that land in a row's padding
+ * columns are computed and not stored.  NDRange (ceil(OH*IW / (WV*WB)),
+ * OD, N * G * KBLK). */
+#ifndef FLAT
+#define FLAT 0
+#endif
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
@@ -48,13 +56,13 @@
  * With strides SH, SW > 1 the copy is also split into phases, so that a
  * strided convolution reads contiguous vectors like a stride-1 one: padded
  * row ph = qh*SH + rh and column pw = qw*SW + rw go to
- *   xp[NC][PDp][rh < SH][qh < QH][rw < SW][qw < QW]
+ *   xp[NC][PDp][rh < SH][rw < SW][qh < QH][qw < QW]
  * and lane j of a tap at offset t along W (t = kw*DW) reads phase t % SW,
  * column ow0 + j + t / SW.  Phases that no tap reads are not written (1x1
  * stride 2 reads one of four).  With SH = SW = 1 this is the plain padded
  * copy xp[NC][PDp][QH][QW].
  * One work-item per destination row: contiguous writes.
- * NDRange: (SH*QH*SW, PDp, N*C). */
+ * NDRange: (SH*SW*QH, PDp, N*C). */
 static int direct_phase_read(int r, int S, int K, int D)
 {
     for (int k = 0; k < K && k < S; k++) /* k*D mod S repeats with period <= S */
@@ -69,16 +77,16 @@ __kernel void direct_pad(__global const float *restrict x, ulong x_off, __global
 {
     x = at_offset(x, x_off);
     xp = at_offset(xp, xp_off);
-    const int row = (int)get_global_id(0); /* (rh*QH + qh)*SW + rw */
+    const int row = (int)get_global_id(0); /* (rh*SW + rw)*QH + qh */
     const int pd = (int)get_global_id(1);
     const int nc = (int)get_global_id(2);
     if (row >= SH * QH * SW || pd >= PDp || nc >= NC)
         return;
-    const int rw = row % SW, qh = row / SW % QH, rh = row / (SW * QH);
+    const int qh = row % QH, rw = row / QH % SW, rh = row / (QH * SW);
     if (!direct_phase_read(rh, SH, KH, DH) || !direct_phase_read(rw, SW, KW, DW))
         return;
     const int id = pd - PD, ih = qh * SH + rh - PH;
-    __global float *dst = xp + (((size_t)nc * PDp + pd) * SH * QH * SW + row) * QW;
+    __global float *dst = xp + (((size_t)nc * PDp + pd) * SH * SW * QH + row) * QW;
     if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
         for (int i = 0; i < QW; i++)
             dst[i] = 0.0f;
@@ -130,9 +138,15 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
     const int ow0 = (int)get_global_id(0) * (WV * WB);
     const int odh = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
+#if FLAT
+    if (ow0 >= OH * IW || odh >= OD || z >= N * G * KBLK)
+        return;
+    const int od = odh, oh = 0; /* ow0 runs over all rows */
+#else
     if (ow0 >= OW || odh >= OD * OH || z >= N * G * KBLK)
         return;
     const int od = odh / OH, oh = odh % OH;
+#endif
     const int kb = z % KBLK, g = (z / KBLK) % G, n = z / (KBLK * G);
     const int KT = KD * KH * KW;
 
@@ -202,11 +216,12 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
             for (int kh = 0; kh < KH; kh++) {
                 const int id = od * SD + kd * DD, th = kh * DH;
                 __global const float *r =
-                    xc + (((size_t)id * SH + th % SH) * IH + oh + th / SH) * SW * IW + ow0;
+                    xc + (((size_t)id * SH + th % SH) * SW * IH + oh + th / SH) * IW + ow0;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
                 for (int kw = 0; kw < KW; kw++, wt += OCB) {
                     const int tw = kw * DW;
-                    __global const float *rt = SW == 1 ? r + tw : r + (size_t)(tw % SW) * IW + tw / SW;
+                    __global const float *rt =
+                        SW == 1 ? r + tw : r + (size_t)(tw % SW) * IH * IW + tw / SW;
                     VEC xv[WV];
 #pragma unroll
                     for (int v = 0; v < WV; v++)
@@ -237,8 +252,15 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
 #pragma unroll
         for (int u = 0; u < WV; u++) {
             const int o0 = ow0 + u * WB;
+#if FLAT
+            if (o0 >= OH * IW)
+                continue;
+            const int orow = o0 / IW, ocol = o0 % IW; /* the copy's row pitch is IW */
+#else
             if (o0 >= OW)
                 continue;
+            const int orow = 0, ocol = o0;
+#endif
             VEC v = acc[j][u] + b;
             /* Vector form of activate(): the per-lane form through a private
              * array was miscompiled by PoCL 3.1 for OCB 1, WB 2. */
@@ -248,13 +270,21 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 v = fmin(fmax(v, (VEC)(alpha)), (VEC)(beta));
             else if (act == ACT_LEAKY_RELU)
                 v = select(v * alpha, v, v >= (VEC)(0.0f));
-            if (o0 + WB <= OW) {
-                VSTORE(v, out + o0);
+            if (ocol + WB <= OW) {
+                VSTORE(v, out + (size_t)orow * OW + ocol);
             } else {
                 float t[WB];
                 VSTORE(v, t);
-                for (int i = 0; o0 + i < OW; i++)
-                    out[o0 + i] = t[i];
+#if FLAT
+                for (int i = 0; i < WB; i++) {
+                    const int f = o0 + i, fr = f / IW, fc = f % IW;
+                    if (fr < OH && fc < OW)
+                        out[(size_t)fr * OW + fc] = t[i];
+                }
+#else
+                for (int i = 0; ocol + i < OW; i++)
+                    out[ocol + i] = t[i];
+#endif
             }
         }
     }

@@ -15,4 +15,4 @@ endforeach()
 # pointwise plans (the tuner's candidates, and other devices' defaults).
 add_test(NAME sweep_direct_blocks COMMAND test_sweep --algo direct --count 150)
 set_tests_properties(sweep_direct_blocks PROPERTIES SKIP_RETURN_CODE 77 LABELS sweep TIMEOUT 300
-  ENVIRONMENT "CLCONV_PARAMS=direct_oc_block=5,direct_w_block=4,direct_w_vecs=2,direct_pw_w_vecs=4")
+  ENVIRONMENT "CLCONV_PARAMS=direct_oc_block=5,direct_w_block=4,direct_w_vecs=2,direct_pw_w_vecs=4,direct_flat_rows=1")

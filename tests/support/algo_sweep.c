@@ -1,9 +1,8 @@
 /* The shared driver of the per-algorithm tests (see algo_sweep.h). */
 #include "algo_sweep.h"
-#include "internal.h" /* the launch trace */
+#include "conv_tester.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 sweep_opts algo_sweep_opts(const algo_sweep *s, int argc, char **argv)
@@ -23,34 +22,37 @@ void algo_sweep_tally_init(sweep_tally *t)
     snprintf(t->worst_case, sizeof t->worst_case, "-");
 }
 
+/* The launch trace of a case, judged by s->trace_ok (which reads it). */
+static int sweep_trace_ok(const conv_tester *t, const char *trace, const char *describe)
+{
+    (void)trace, (void)describe;
+    return ((const algo_sweep *)t->arg)->trace_ok(t->desc, t->label);
+}
+
 check_result algo_sweep_check(clconv_context *ctx, const algo_sweep *s, const sweep_opts *o,
                               const clconv_conv_desc *d, uint64_t data_seed, const char *label,
                               sweep_tally *t)
 {
-    double err = -1;
-    if (s->trace_ok)
-        clconv_trace_enable(1);
-    check_result r = check_conv(ctx, d, s->algo, data_seed, label, &err);
+    conv_tester ct = {.desc = d, .algo = s->algo, .seed = data_seed, .label = label,
+                      .trace = s->trace_ok != NULL, .check = s->trace_ok ? sweep_trace_ok : NULL,
+                      .arg = s};
+    const int r = conv_tester_run(ctx, &ct);
     t->run++;
-    if (r == CHECK_UNSUPPORTED)
+    if (r == CONV_TESTER_UNSUPPORTED)
         printf("FAIL %s algo=%s seed=%llu: unsupported, but the case is in its domain: %s\n",
                label, clconv_algorithm_name(s->algo), (unsigned long long)data_seed,
                clconv_last_error());
-    else if (r == CHECK_PASS && s->trace_ok && !s->trace_ok(d, label))
-        r = CHECK_FAIL;
-    if (s->trace_ok)
-        clconv_trace_enable(0);
-    t->failed += r != CHECK_PASS;
+    t->failed += r != CONV_TESTER_PASS;
     if (o->verbose) {
         char cs[512];
         desc_string(d, cs, sizeof cs);
-        printf("%s err=%.3g case=\"%s\"\n", label, err, cs);
+        printf("%s err=%.3g case=\"%s\"\n", label, ct.err, cs);
     }
-    if (err > t->worst) {
-        t->worst = err;
+    if (ct.err > t->worst) {
+        t->worst = ct.err;
         snprintf(t->worst_case, sizeof t->worst_case, "%s", label);
     }
-    return r;
+    return (check_result)r;
 }
 
 static clconv_conv_desc random_at(const algo_sweep *s, uint64_t seed, long i, uint64_t *data_seed)
@@ -145,32 +147,16 @@ int algo_sweep_refused(clconv_context *ctx, clconv_algorithm algo, const clconv_
     return bad;
 }
 
-/* The OpenCL objects of one poisoned-workspace run, released together. */
+/* The caller's check of a poisoned-workspace run. */
 typedef struct {
-    cl_mem x, y, ws;
-    cl_event user, done;
-} cl_objs;
+    int (*check)(const char *trace, const char *describe, const void *arg);
+    const void *arg;
+} workspace_check;
 
-static void release_objs(cl_objs *c)
+static int run_workspace_check(const conv_tester *t, const char *trace, const char *describe)
 {
-    if (c->done)
-        clReleaseEvent(c->done);
-    if (c->user)
-        clReleaseEvent(c->user);
-    if (c->x)
-        clReleaseMemObject(c->x);
-    if (c->y)
-        clReleaseMemObject(c->y);
-    if (c->ws)
-        clReleaseMemObject(c->ws);
-}
-
-/* C11 has no strdup. */
-static char *copy_string(const char *s)
-{
-    const size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    return c ? memcpy(c, s, n) : NULL;
+    const workspace_check *c = t->arg;
+    return c->check(trace, describe, c->arg);
 }
 
 int algo_sweep_poisoned_workspace(clconv_context *ctx, clconv_algorithm algo,
@@ -179,76 +165,15 @@ int algo_sweep_poisoned_workspace(clconv_context *ctx, clconv_algorithm algo,
                                                const void *arg),
                                   const void *arg)
 {
-    int failed = 1;
-    size_t nx = clconv_conv_input_elems(d), nw = clconv_conv_weight_elems(d),
-           ny = clconv_conv_output_elems(d), wsb = 0;
-    float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)d->out_channels * 4),
-          *y = malloc(ny * 4), *junk = NULL;
-    double *ref = malloc(ny * sizeof *ref);
-    char *trace = NULL;
-    clconv_plan *plan = NULL;
-    cl_objs o = {0};
-    cl_context cc = clconv_context_cl_context(ctx);
-    cl_command_queue q = clconv_context_queue(ctx);
-    cl_int e1, e2, e3, e4;
-    test_rng r;
-    rng_seed(&r, seed);
-    if (!x || !w || !b || !y || !ref) {
-        printf("FAIL workspace: out of host memory\n");
-        goto done;
-    }
-    rng_fill(&r, x, nx, -1, 1);
-    rng_fill(&r, w, nw, -1, 1);
-    rng_fill(&r, b, (size_t)d->out_channels, -1, 1);
-    poison_nan(y, ny);
-    clconv_status st;
-    if ((st = clconv_plan_create(ctx, d, algo, &plan)) ||
-        (st = clconv_plan_set_weights_host(plan, w, d->has_bias ? b : NULL)) ||
-        (st = clconv_plan_workspace_size(plan, &wsb))) {
-        printf("FAIL workspace: %s: %s\n", clconv_status_string(st), clconv_last_error());
-        goto done;
-    }
-    if (!wsb || !(junk = malloc(wsb))) {
-        printf("FAIL workspace: the plan needs %zu bytes of workspace (want some)\n", wsb);
-        goto done;
-    }
-    poison_nan(junk, wsb / 4);
-    o.x = clCreateBuffer(cc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, nx * 4, x, &e1);
-    o.y = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, ny * 4, y, &e2);
-    o.ws = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, wsb, junk, &e3);
-    o.user = clCreateUserEvent(cc, &e4);
-    if (e1 || e2 || e3 || e4) {
-        printf("FAIL workspace: OpenCL setup: %d %d %d %d\n", e1, e2, e3, e4);
-        goto done;
-    }
-    clconv_trace_enable(1);
-    st = clconv_plan_enqueue(plan, o.x, o.y, o.ws, 1, &o.user, &o.done);
-    clSetUserEventStatus(o.user, CL_COMPLETE);
-    trace = copy_string(clconv_trace_text());
-    clconv_trace_enable(0);
-    if (st || !o.done || !trace ||
-        clEnqueueReadBuffer(q, o.y, CL_TRUE, 0, ny * 4, y, 1, &o.done, NULL)) {
-        printf("FAIL workspace: enqueue: %s: %s\n", clconv_status_string(st), clconv_last_error());
-        goto done;
-    }
-    clconv_reference_conv(d, x, w, d->has_bias ? b : NULL, ref);
-    const double e = rel_l2(y, ref, ny);
-    const char *desc = clconv_plan_describe(plan);
-    const int right = e <= algo_tolerance(algo);
-    if (!right)
-        printf("FAIL workspace poisoned with NaN: algo=%s err %.3g (tolerance %.0e) seed=%llu\n",
-               clconv_algorithm_name(algo), e, algo_tolerance(algo), (unsigned long long)seed);
-    failed = !(check(trace, desc, arg) && right);
-    printf("describe: %s\n", desc);
-done:
-    release_objs(&o);
-    clconv_plan_destroy(plan);
-    free(x);
-    free(w);
-    free(b);
-    free(y);
-    free(junk);
-    free(ref);
-    free(trace);
-    return failed;
+    const workspace_check c = {check, arg};
+    conv_tester t = {.desc = d, .algo = algo, .seed = seed, .label = "workspace",
+                     .weights_on_host = 1, .poison_workspace = 1, .user_event = 1, .trace = 1,
+                     .check = run_workspace_check, .arg = &c};
+    const int r = conv_tester_run(ctx, &t);
+    if (r == CONV_TESTER_UNSUPPORTED)
+        printf("FAIL workspace algo=%s seed=%llu: unsupported: %s\n", clconv_algorithm_name(algo),
+               (unsigned long long)seed, clconv_last_error());
+    if (t.describe[0])
+        printf("describe: %s\n", t.describe);
+    return r != CONV_TESTER_PASS;
 }
