@@ -18,6 +18,7 @@ typedef struct {
                         * per phase when split) */
     int phase[3];      /* phases per axis of the padded copy: the stride, or 1 */
     int kout[3], ks[3], kpads[3]; /* output sizes, strides, pads the kernel sees */
+    int cpads[3];      /* the padded copy's begin pads (direct_pad) */
     cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB] */
     cl_mem bias;   /* K floats, or a 1-float dummy when there is no bias */
     int ocb, wb, wv; /* output channels, vector width, vectors along W per work-item */
@@ -62,7 +63,10 @@ static clconv_status direct_create(clconv_plan *plan)
     s->flat = !p->transposed && pixels < (1 << 26);
     for (int a = 0; a < 3; a++)
         s->flat &= p->k[a] == 1 && p->pb[a] == 0 && p->pe[a] == 0;
-    const int ow = s->flat ? (int)pixels : p->out[2];
+    /* The columns one work-item row spans: all pixels (flat), a phase's
+     * (transposed: ceil(OW / SW)), or the output row's. */
+    const int ow = s->flat ? (int)pixels
+                   : p->transposed ? (p->out[2] + p->s[2] - 1) / p->s[2] : p->out[2];
     if (s->flat)
         s->wv = dp->direct_pw_w_vecs;
     /* Narrow outputs: a shorter vector wastes less. */
@@ -82,6 +86,7 @@ static clconv_status direct_create(clconv_plan *plan)
         s->kout[a] = p->out[a];
         s->ks[a] = p->s[a];
         s->kpads[a] = p->pb[a];
+        s->cpads[a] = p->pb[a];
     }
     if (s->flat) {
         const int rounded = (ow + bw - 1) / bw * bw;
@@ -139,6 +144,28 @@ static clconv_status direct_create(clconv_plan *plan)
             return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input too large");
         s->pin[a] = (int)padded;
     }
+    if (p->transposed) {
+        /* Gather form by output phase (direct.cl): a matching tap reads
+         * input columns q + t, t = (rw + PW - kw*DW) / SW, for the block's
+         * q.  Zero columns on both sides keep every such vector inside the
+         * copy, whose left columns are added to PW (a multiple of SW, so the
+         * kernel's phase test is unchanged). */
+        const long long sw = p->s[2], pw = p->pb[2];
+        const long long lo = pw - (long long)(p->k[2] - 1) * p->d[2], hi = sw - 1 + pw;
+        const long long tmin = lo >= 0 ? lo / sw : -((-lo + sw - 1) / sw);
+        const long long tmax = hi >= 0 ? hi / sw : -((-hi + sw - 1) / sw);
+        const long long lp = tmin < 0 ? -tmin : 0;
+        const long long nbq = ((p->out[2] + sw - 1) / sw + bw - 1) / bw;
+        long long qw = lp + tmax + nbq * bw;
+        if (qw < lp + p->in[2])
+            qw = lp + p->in[2];
+        if (qw > (1 << 26) || pw + lp * sw > (1 << 30))
+            return clconv_fail(CLCONV_INVALID_ARGUMENT, "direct: padded input too large");
+        need_pad = 1;
+        s->pin[2] = (int)qw;
+        s->cpads[0] = s->cpads[1] = 0;
+        s->cpads[2] = (int)lp;
+    }
     if (need_pad) {
         size_t n, rows;
         if (!clconv_mul_size((size_t)p->N * p->C, (size_t)s->pin[0] * s->pin[1], &n) ||
@@ -149,7 +176,9 @@ static clconv_status direct_create(clconv_plan *plan)
         if ((st = clconv_create_kernel(plan->ctx, "direct.cl", opts, "direct_pad", &s->pad)))
             return st;
         for (int a = 0; a < 3; a++)
-            s->kpads[a] = 0;
+            s->kpads[a] = p->transposed ? p->pb[a] : 0;
+        if (p->transposed)
+            s->kpads[2] += s->cpads[2] * p->s[2];
     } else {
         for (int a = 0; a < 3; a++)
             s->pin[a] = p->in[a];
@@ -232,8 +261,8 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
         kernel_arg pa[] = {ARG_MEM(io->in),    ARG_OFF(io->in_off), ARG_MEM(io->ws),
                            ARG_OFF(io->ws_off), ARG_INT(p->N * p->C), ARG_INT(p->in[0]),
                            ARG_INT(p->in[1]),  ARG_INT(p->in[2]),   ARG_INT(in[0]),
-                           ARG_INT(in[1]),     ARG_INT(in[2]),      ARG_INT(p->pb[0]),
-                           ARG_INT(p->pb[1]),  ARG_INT(p->pb[2]),   ARG_INT(s->phase[1]),
+                           ARG_INT(in[1]),     ARG_INT(in[2]),      ARG_INT(s->cpads[0]),
+                           ARG_INT(s->cpads[1]), ARG_INT(s->cpads[2]),   ARG_INT(s->phase[1]),
                            ARG_INT(s->phase[2]), ARG_INT(p->k[1]),  ARG_INT(p->k[2]),
                            ARG_INT(p->d[1]),   ARG_INT(p->d[2])};
         size_t g[3] = {(size_t)s->phase[1] * in[1] * s->phase[2], (size_t)in[0],
@@ -254,7 +283,9 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
     if (!st)
         st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
     const size_t bw = (size_t)s->wb * s->wv, line = s->flat_rows ? (size_t)o[1] * in[2] : (size_t)o[2];
-    size_t gws[3] = {(line + bw - 1) / bw, s->flat_rows ? (size_t)o[0] : (size_t)o[0] * o[1],
+    /* Transposed: SW phases of ceil(OW / SW) columns each. */
+    const size_t sw = p->transposed ? (size_t)p->s[2] : 1;
+    size_t gws[3] = {sw * (((line + sw - 1) / sw + bw - 1) / bw), s->flat_rows ? (size_t)o[0] : (size_t)o[0] * o[1],
                      (size_t)p->N * p->G * kblk};
     const size_t *lws = plan->params.direct_lws[0] ? plan->params.direct_lws : NULL;
     if (!st)

@@ -142,6 +142,15 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
     if (ow0 >= OH * IW || odh >= OD || z >= N * G * KBLK)
         return;
     const int od = odh, oh = 0; /* ow0 runs over all rows */
+#elif TRANSPOSED
+    /* Work-items by output phase along W: the WV*WB outputs of one are
+     * (q0 + j)*SW + rw, and each tap whose phase matches reads them from
+     * consecutive input columns; other taps are skipped, never multiplied. */
+    const int NBQ = ((OW + SW - 1) / SW + WV * WB - 1) / (WV * WB);
+    const int rw = ow0 / (WV * WB) / NBQ, q0 = ow0 / (WV * WB) % NBQ * (WV * WB);
+    if (rw >= SW || q0 * SW + rw >= OW || odh >= OD * OH || z >= N * G * KBLK)
+        return;
+    const int od = odh / OH, oh = odh % OH;
 #else
     if (ow0 >= OW || odh >= OD * OH || z >= N * G * KBLK)
         return;
@@ -180,25 +189,20 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 int ih = nh / SH;
                 if (ih >= IH)
                     continue;
+                /* IW: the pitch of the copy, zero-padded along W so that
+                 * every matching tap's vector is inside (algo_direct.c);
+                 * PW includes the copy's left columns. */
                 __global const float *row = xc + ((size_t)id * IH + ih) * IW;
                 __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
                 for (int kw = 0; kw < KW; kw++, wt += OCB) {
+                    const int num = rw + PW - kw * DW; /* = (iw - q0) * SW for a hit */
+                    if (num % SW)
+                        continue;
+                    __global const float *rt = row + q0 + num / SW;
                     VEC xv[WV];
 #pragma unroll
-                    for (int v = 0; v < WV; v++) {
-                        const int base = ow0 + v * WB + PW - kw * DW; /* = iw * SW for a hit */
-                        if (SW == 1 && base >= 0 && base + WB <= IW) {
-                            xv[v] = VLOAD(row + base);
-                        } else {
-                            float t[WB];
-                            for (int j = 0; j < WB; j++) {
-                                int nw = base + j;
-                                int iw = nw / SW;
-                                t[j] = (nw >= 0 && nw % SW == 0 && iw < IW) ? row[iw] : 0.0f;
-                            }
-                            xv[v] = VLOAD(t);
-                        }
-                    }
+                    for (int v = 0; v < WV; v++)
+                        xv[v] = VLOAD(rt + v * WB);
 #pragma unroll
                     for (int j = 0; j < OCB; j++) {
                         const VEC wj = (VEC)(wt[j]);
@@ -256,6 +260,11 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
             if (o0 >= OH * IW)
                 continue;
             const int orow = o0 / IW, ocol = o0 % IW; /* the copy's row pitch is IW */
+#elif TRANSPOSED
+            const int q = q0 + u * WB; /* outputs (q + i)*SW + rw */
+            if (q * SW + rw >= OW)
+                continue;
+            const int orow = 0, ocol = q;
 #else
             if (o0 >= OW)
                 continue;
@@ -270,7 +279,11 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 v = fmin(fmax(v, (VEC)(alpha)), (VEC)(beta));
             else if (act == ACT_LEAKY_RELU)
                 v = select(v * alpha, v, v >= (VEC)(0.0f));
+#if TRANSPOSED
+            if (SW == 1 && ocol + WB <= OW) {
+#else
             if (ocol + WB <= OW) {
+#endif
                 VSTORE(v, out + (size_t)orow * OW + ocol);
             } else {
                 float t[WB];
@@ -281,6 +294,9 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                     if (fr < OH && fc < OW)
                         out[(size_t)fr * OW + fc] = t[i];
                 }
+#elif TRANSPOSED
+                for (int i = 0; i < WB && (ocol + i) * SW + rw < OW; i++)
+                    out[(ocol + i) * SW + rw] = t[i];
 #else
                 for (int i = 0; ocol + i < OW; i++)
                     out[ocol + i] = t[i];
