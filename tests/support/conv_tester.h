@@ -48,7 +48,8 @@ struct conv_tester {
      * plan_create on CLCONV_UNSUPPORTED. */
     int check_supports;
     /* The launch trace (host/internal.h) is on from the first enqueue
-     * until .check has run, which sees its text (also clconv_trace_text()). */
+     * until .check has run, which sees its text (also clconv_trace_text());
+     * off afterwards.  0: the trace is left as the caller set it. */
     int trace;
     /* Optional, after the first round (whatever its error): 0 fails the
      * run (the check prints why). */
