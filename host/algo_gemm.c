@@ -493,9 +493,14 @@ static clconv_status chain_gemm(launch_chain *ch, gemm_state *s, cl_mem b, size_
     cl_event ev = NULL;
     const char *call;
     CLBlastStatusCode cs = run_gemm(g, q, s->w, 0, b, bo, c, co, temp, &ev, &call);
-    clconv_chain_fence_done(ch, q);
+    st = clconv_chain_fence_done(ch, OP, q);
     if (cs != CLBlastSuccess)
         return clblast_fail(call, cs);
+    if (st) {
+        if (ev)
+            clReleaseEvent(ev);
+        return st;
+    }
     char note[160];
     snprintf(note, sizeof note, "clblast_sgemm%s M%zu N%zu K%zu batch %zu",
              g->batch > 1 ? "_strided_batched" : "", g->m, g->n, g->k, g->batch);

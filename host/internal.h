@@ -283,7 +283,7 @@ clconv_status clconv_chain_end(launch_chain *ch, clconv_status st, cl_event *eve
  * step goes to the context's private in-order queue, which is flushed by
  * clconv_chain_fence_done.  Then adopt the step's own event. */
 clconv_status clconv_chain_fence(launch_chain *ch, const char *op, cl_command_queue *q);
-void clconv_chain_fence_done(launch_chain *ch, cl_command_queue q);
+clconv_status clconv_chain_fence_done(launch_chain *ch, const char *op, cl_command_queue q);
 void clconv_chain_adopt(launch_chain *ch, cl_event ev);
 /* Where an enqueue's tensors live: buffers and element (float) offsets in
  * them.  ws is NULL iff the plan's workspace_bytes is 0 (then ws_off is 0).
