@@ -210,7 +210,13 @@ static clconv_status direct_set_weights(clconv_plan *plan, const float *w, const
                     size_t src = p->transposed
                                      ? ((size_t)(g * Cg + c) * Kg + kl) * kt + t
                                      : ((size_t)(g * Kg + kl) * Cg + c) * kt + t;
-                    size_t dst = ((((size_t)g * kblk + kl / ocb) * Cg + c) * kt + t) * ocb + kl % ocb;
+                    /* Conv: [G][KBLK][Cg][KT][OCB]; ConvTranspose, whose
+                     * work-items use only their phase's taps:
+                     * [G][KBLK][KT][Cg][OCB] (direct.cl). */
+                    size_t blk = (size_t)g * kblk + kl / ocb;
+                    size_t dst = p->transposed
+                                     ? ((blk * kt + t) * Cg + c) * ocb + kl % ocb
+                                     : ((blk * Cg + c) * kt + t) * ocb + kl % ocb;
                     pk[dst] = w[src];
                 }
     cl_mem packed = NULL, b = NULL;

@@ -85,7 +85,16 @@ clconv_algorithm clconv_auto_choose(const clconv_context *ctx, const conv_proble
                              : 2.0 * p->N * p->K * (double)p->out[0] * p->out[1] * p->out[2] * cg * taps;
     const int big_enough = flops >= 2e7;
     if (p->transposed) {
-        if (strided && big_enough && can(ctx, p, CLCONV_ALGO_DECONV_D2S))
+        /* direct gathers by output phase (no zero taps, no scatter pass) and
+         * measured 1.2-2.2x faster than deconv_d2s on DCGAN, k3s2 and the
+         * larger U-Net upsamplers; deconv_d2s's inner convolution still wins
+         * where every sub-kernel is 1x1 (k = s) on wide, small layers
+         * (U-Net 1024 and 512 channels at 16x16 and 32x32: 1.3x). */
+        int pointwise_phases = 1;
+        for (int a = 0; a < 3; a++)
+            pointwise_phases &= p->k[a] == p->s[a];
+        if (strided && big_enough && pointwise_phases && cg >= 512 &&
+            can(ctx, p, CLCONV_ALGO_DECONV_D2S))
             return CLCONV_ALGO_DECONV_D2S;
     } else if (p->G == p->C && p->G > 1 && can(ctx, p, CLCONV_ALGO_DEPTHWISE)) {
         return CLCONV_ALGO_DEPTHWISE;

@@ -167,42 +167,41 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
             acc[j][v] = (VEC)(0.0f);
 
     __global const float *wblk = wp + (size_t)(g * KBLK + kb) * Cg * KT * OCB;
-    for (int c = 0; c < Cg; c++) {
 #if TRANSPOSED
-        __global const float *xc = x + (size_t)(n * C + g * Cg + c) * ID * IH * IW;
-#else
-        __global const float *xc = x + (size_t)(n * C + g * Cg + c) * ID * SH * IH * SW * IW;
-#endif
-        __global const float *wc = wblk + (size_t)c * KT * OCB;
-#if TRANSPOSED
-        for (int kd = 0; kd < KD; kd++) {
-            int nd = od + PD - kd * DD;
-            if (nd < 0 || nd % SD)
+    /* Taps outside, channels inside: a work-item uses only the taps of its
+     * phase, and the host packs a K-block's weights [KT][Cg][OCB] so that
+     * those taps' weights stream contiguously over c (channel-major
+     * packing read one cache line in SH*SW for a 2x2 stride-2 layer). */
+    const size_t plane = (size_t)ID * IH * IW;
+    __global const float *xg = x + (size_t)(n * C + g * Cg) * plane;
+    for (int kd = 0; kd < KD; kd++) {
+        int nd = od + PD - kd * DD;
+        if (nd < 0 || nd % SD)
+            continue;
+        int id = nd / SD;
+        if (id >= ID)
+            continue;
+        for (int kh = 0; kh < KH; kh++) {
+            int nh = oh + PH - kh * DH;
+            if (nh < 0 || nh % SH)
                 continue;
-            int id = nd / SD;
-            if (id >= ID)
+            int ih = nh / SH;
+            if (ih >= IH)
                 continue;
-            for (int kh = 0; kh < KH; kh++) {
-                int nh = oh + PH - kh * DH;
-                if (nh < 0 || nh % SH)
-                    continue;
-                int ih = nh / SH;
-                if (ih >= IH)
-                    continue;
+            for (int kw = 0; kw < KW; kw++) {
                 /* IW: the pitch of the copy, zero-padded along W so that
                  * every matching tap's vector is inside (algo_direct.c);
                  * PW includes the copy's left columns. */
-                __global const float *row = xc + ((size_t)id * IH + ih) * IW;
-                __global const float *wt = wc + ((kd * KH + kh) * KW) * OCB;
-                for (int kw = 0; kw < KW; kw++, wt += OCB) {
-                    const int num = rw + PW - kw * DW; /* = (iw - q0) * SW for a hit */
-                    if (num % SW)
-                        continue;
-                    __global const float *rt = row + q0 + num / SW;
+                const int num = rw + PW - kw * DW; /* = (iw - q0) * SW for a hit */
+                if (num % SW)
+                    continue;
+                __global const float *xr = xg + ((size_t)id * IH + ih) * IW + q0 + num / SW;
+                __global const float *wt = wblk + (size_t)((kd * KH + kh) * KW + kw) * Cg * OCB;
+                for (int c = 0; c < Cg; c++, xr += plane, wt += OCB) {
                     VEC xv[WV];
 #pragma unroll
                     for (int v = 0; v < WV; v++)
-                        xv[v] = VLOAD(rt + v * WB);
+                        xv[v] = VLOAD(xr + v * WB);
 #pragma unroll
                     for (int j = 0; j < OCB; j++) {
                         const VEC wj = (VEC)(wt[j]);
@@ -213,7 +212,11 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 }
             }
         }
+    }
 #else
+    for (int c = 0; c < Cg; c++) {
+        __global const float *xc = x + (size_t)(n * C + g * Cg + c) * ID * SH * IH * SW * IW;
+        __global const float *wc = wblk + (size_t)c * KT * OCB;
         /* Padded (and, when strided, phase-split) input: every read is in
          * range and contiguous (see direct_pad); IH, IW are QH, QW here. */
         for (int kd = 0; kd < KD; kd++) {
@@ -240,8 +243,8 @@ __kernel void direct_conv(__global const float *restrict x, ulong x_off,
                 }
             }
         }
-#endif
     }
+#endif
 
     const int k0 = g * Kg + kb * OCB;
     const int nk = min(OCB, Kg - kb * OCB);
