@@ -56,24 +56,61 @@ static clconv_status choose_device(const char *spec, cl_platform_id *out_p, cl_d
     return st;
 }
 
-static void describe_device(clconv_context *ctx)
+/* One string query of the device or platform (the other NULL) into buf,
+ * cut to its size if longer; a failed query fails context creation with
+ * the query named, rather than leaving "" in the program-cache key. */
+static clconv_status query_string(const char *op, cl_platform_id plat, cl_device_id dev,
+                                  cl_uint param, const char *name, char *buf, size_t n)
+{
+    size_t len = 0;
+    cl_int err = dev ? clGetDeviceInfo(dev, param, 0, NULL, &len)
+                     : clGetPlatformInfo(plat, param, 0, NULL, &len);
+    char *tmp = NULL;
+    if (err == CL_SUCCESS && len > n && !(tmp = malloc(len)))
+        err = CL_OUT_OF_HOST_MEMORY;
+    char *dst = tmp ? tmp : buf;
+    const size_t size = tmp ? len : n;
+    if (err == CL_SUCCESS)
+        err = dev ? clGetDeviceInfo(dev, param, size, dst, NULL)
+                  : clGetPlatformInfo(plat, param, size, dst, NULL);
+    if (err == CL_SUCCESS && tmp)
+        snprintf(buf, n, "%.*s", (int)(len - 1 < n - 1 ? len - 1 : n - 1), tmp);
+    free(tmp);
+    if (err != CL_SUCCESS) {
+        buf[0] = '\0';
+        char call[96];
+        snprintf(call, sizeof call, "%s(%s)", dev ? "clGetDeviceInfo" : "clGetPlatformInfo", name);
+        return clconv_cl_fail(op, call, err);
+    }
+    buf[n - 1] = '\0';
+    return CLCONV_SUCCESS;
+}
+
+static clconv_status describe_device(clconv_context *ctx, const char *op)
 {
     char pname[256] = "", pver[256] = "", dname[256] = "", dver[256] = "", drv[256] = "";
     char vendor[256] = "";
-    clGetPlatformInfo(ctx->platform, CL_PLATFORM_NAME, sizeof pname - 1, pname, NULL);
-    clGetPlatformInfo(ctx->platform, CL_PLATFORM_VERSION, sizeof pver - 1, pver, NULL);
-    clGetDeviceInfo(ctx->device, CL_DEVICE_NAME, sizeof dname - 1, dname, NULL);
-    clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof dver - 1, dver, NULL);
-    clGetDeviceInfo(ctx->device, CL_DRIVER_VERSION, sizeof drv - 1, drv, NULL);
-    clGetDeviceInfo(ctx->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
+    const cl_platform_id p = ctx->platform;
+    const cl_device_id d = ctx->device;
+    clconv_status st;
+#define Q(plat, dev, param, buf) query_string(op, plat, dev, param, #param, buf, sizeof buf)
+    if ((st = Q(p, NULL, CL_PLATFORM_NAME, pname)) ||
+        (st = Q(p, NULL, CL_PLATFORM_VERSION, pver)) || (st = Q(NULL, d, CL_DEVICE_NAME, dname)) ||
+        (st = Q(NULL, d, CL_DEVICE_VERSION, dver)) || (st = Q(NULL, d, CL_DRIVER_VERSION, drv)) ||
+        (st = Q(NULL, d, CL_DEVICE_VENDOR, vendor)))
+        return st;
+#undef Q
     snprintf(ctx->device_name, sizeof ctx->device_name, "%s / %s", pname, dname);
     snprintf(ctx->cache_key_device, sizeof ctx->cache_key_device,
              "platform=%s|%s device=%s|%s|%s driver=%s clconv=%s", pname, pver, dname, vendor,
              dver, drv, CLCONV_VERSION_STRING);
     cl_uint align_bits = 0;
-    clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
-                    NULL);
+    cl_int err = clGetDeviceInfo(d, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                                 NULL);
+    if (err != CL_SUCCESS)
+        return clconv_cl_fail(op, "clGetDeviceInfo(CL_DEVICE_MEM_BASE_ADDR_ALIGN)", err);
     ctx->subbuf_align = align_bits >= 8 ? align_bits / 8 : 128;
+    return CLCONV_SUCCESS;
 }
 
 /* The device's parameters, from options->params, else CLCONV_PARAMS. */
@@ -168,8 +205,7 @@ clconv_status clconv_context_create(const clconv_context_options *options, clcon
         st = clconv_cl_fail(op, "clCreateCommandQueue", err);
         goto fail;
     }
-    describe_device(ctx);
-    if ((st = setup_params(ctx, options, op)))
+    if ((st = describe_device(ctx, op)) || (st = setup_params(ctx, options, op)))
         goto fail;
     clconv_tuning_db_setup(ctx, options);
     clconv_log(ctx, "clconv: device %s (%s parameters)", ctx->device_name,
@@ -225,8 +261,9 @@ clconv_status clconv_context_create_from_queue(cl_command_queue queue,
     ctx->device = dev;
     ctx->profiling = (qp & CL_QUEUE_PROFILING_ENABLE) != 0;
     ctx->out_of_order = (qp & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) != 0;
-    describe_device(ctx);
-    clconv_status st = setup_params(ctx, options, op);
+    clconv_status st = describe_device(ctx, op);
+    if (!st)
+        st = setup_params(ctx, options, op);
     if (st) {
         clconv_context_destroy(ctx);
         return st;
