@@ -43,6 +43,21 @@
  *     "clconv_plan_create: pads_begin[1] = -1: pads must be >= 0".
  *   The library never prints, aborts or exits.
  *
+ * Limits
+ *   Each tensor (input, weights, output; also DeformConv's and DepthToSpace
+ *   / SpaceToDepth's) holds at most 2^31 - 1 elements: kernels index
+ *   within a tensor with 32-bit ints, and address it from 64-bit offsets,
+ *   so a tensor may exceed 2^31 bytes (up to 8 GiB) where the device
+ *   allocates such a buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE).  Per spatial
+ *   axis: in_size and pads <= 2^24, kernel_size, strides and dilations
+ *   <= 2^16, output_shape, the dilated kernel (k-1)*d+1 and a
+ *   ConvTranspose's natural output size <= 2^26.  Beyond these,
+ *   CLCONV_INVALID_ARGUMENT names the field.  An algorithm whose own
+ *   tensors (Winograd's transforms, gemm's column matrix, the composites'
+ *   re-laid tensors) would pass 2^31 - 1 elements returns
+ *   CLCONV_UNSUPPORTED for the descriptor, and AUTO does not choose it; for
+ *   gemm's offset limit see clconv_plan_enqueue_offsets.
+ *
  * Threading
  *   A context may be shared by threads (its program cache is locked).  A plan
  *   must not be enqueued from two threads at once: clSetKernelArg is the one
