@@ -11,6 +11,13 @@
  * 3. CLCONV_CACHE=0 and options.disable_disk_cache = 1 write nothing.
  * 4. A context made from the caller's own queue leaves that queue and its
  *    context usable, with their reference counts back where they were.
+ * 5. Several processes at once on one fresh cache directory (not yet
+ *    created): four writers (this program exec'd again, --cache-process)
+ *    make their contexts, wait for one another, then build the same two
+ *    programs and write them at the same moment; every result is correct,
+ *    none saw a rejected (torn) file or a failed write, no temporary file
+ *    is left, the directory is 0700, and a later process loads every
+ *    program from the cache ("cache hit" only, as many as there are files).
  *
  * The log lines matched are those of host/program_cache.c:
  *   "clconv: cache hit|miss|rejected FILE [OPTIONS]", "clconv: cache write PATH". */
@@ -19,10 +26,12 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,12 +40,15 @@
 
 typedef struct {
     int hit, miss, write, rejected, other_cache;
+    int write_failed; /* also counted as a write */
     char last[512];
 } log_counts;
 
 static void on_log(void *user, const char *msg)
 {
     log_counts *c = user;
+    if (strstr(msg, "cache write failed"))
+        c->write_failed++;
     if (strstr(msg, "cache hit"))
         c->hit++;
     else if (strstr(msg, "cache miss"))
@@ -128,9 +140,9 @@ static int write_file(const char *path, const unsigned char *b, long n)
     return (fclose(f) == 0) && ok;
 }
 
-static uint64_t fnv1a(const unsigned char *p, size_t n)
+#define FNV_INIT 0xcbf29ce484222325ull
+static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
         h *= 0x100000001b3ull;
@@ -183,15 +195,16 @@ static int corrupt(const char *path, corruption how, test_rng *r)
         break;
     }
     case CORRUPT_BAD_BINARY: {
-        /* White-box (program_cache.c format 1): magic[8] fmt u32 hash u64
-         * keylen u32 key bsize u64 bsum u64 binary.  Replace the binary by
-         * garbage with a matching checksum, so only the driver can tell. */
+        /* White-box (program_cache.c format 2): magic[8] fmt u32 hash u64
+         * keylen u32 key bsize u64 bsum u64 binary, bsum the FNV-1a of key
+         * and binary.  Replace the binary by garbage with a matching
+         * checksum, so only the driver can tell. */
         uint32_t fmt, keylen;
         memcpy(&fmt, b + 8, 4);
         memcpy(&keylen, b + 20, 4);
         long off = 24 + (long)keylen;
         uint64_t bsize;
-        if (memcmp(b, "CLCONVPB", 8) || fmt != 1 || off + 16 > n ||
+        if (memcmp(b, "CLCONVPB", 8) || fmt != 2 || off + 16 > n ||
             (memcpy(&bsize, b + off, 8), (long)bsize != n - off - 16)) {
             printf("note: cache file format changed; skipping the '%s' case\n",
                    corrupt_names[how]);
@@ -201,7 +214,7 @@ static int corrupt(const char *path, corruption how, test_rng *r)
         unsigned char *bin = b + off + 16;
         for (uint64_t i = 0; i < bsize; i++)
             bin[i] = (unsigned char)rng_u32(r);
-        uint64_t sum = fnv1a(bin, (size_t)bsize);
+        uint64_t sum = fnv1a(fnv1a(FNV_INIT, b + 24, keylen), bin, (size_t)bsize);
         memcpy(b + off + 8, &sum, 8);
         ok = write_file(path, b, n);
         break;
@@ -494,11 +507,229 @@ static void test_from_queue(void)
     }
 }
 
-int main(void)
+/* ---- several processes on one fresh cache directory ------------------------ */
+
+#define WRITERS 4
+#define PROCESS_DESCS 2
+
+/* What each process runs: two programs of direct.cl (its output-channel
+ * block follows K, and is a build option). */
+static void process_desc(int i, clconv_conv_desc *d)
 {
+    test_desc(d);
+    if (i == 1) {
+        d->out_channels = 8;
+        d->has_bias = 1;
+    }
+}
+
+/* A child of test_processes (this program exec'd again):
+ *   --cache-process DIR writer|reader READY_FD GO_FD
+ * makes its context on DIR, writes a byte to READY_FD and waits for GO_FD
+ * to reach end of file (-1: no wait), then runs the PROCESS_DESCS
+ * descriptors checked against the reference, and prints one line of its
+ * cache log counts.  A reader must load everything from the cache.  Exit
+ * 0 when all held. */
+static int cache_process(const char *dir, const char *mode, int ready_fd, int go_fd)
+{
+    const int reader = !strcmp(mode, "reader");
+    unsetenv("CLCONV_CACHE");
+    log_counts lc;
+    memset(&lc, 0, sizeof lc);
+    clconv_context *ctx = make_ctx(&lc, dir, 0);
+    if (ready_fd >= 0) {
+        const char c = 'r';
+        if (write(ready_fd, &c, 1) != 1)
+            printf("note: %s %ld: ready pipe: %s\n", mode, (long)getpid(), strerror(errno));
+        close(ready_fd);
+    }
+    if (go_fd >= 0) {
+        char c;
+        while (read(go_fd, &c, 1) > 0 || errno == EINTR)
+            errno = 0;
+        close(go_fd);
+    }
+    const double t0 = now();
+    int wrong = 0;
+    for (int i = 0; i < PROCESS_DESCS; i++) {
+        clconv_conv_desc d;
+        process_desc(i, &d);
+        char label[96];
+        snprintf(label, sizeof label, "cache: %s %ld, descriptor %d", mode, (long)getpid(), i);
+        if (check_conv(ctx, &d, CLCONV_ALGO_DIRECT, 21 + (uint64_t)i, label, NULL) != CHECK_PASS)
+            wrong++;
+    }
+    clconv_context_destroy(ctx);
+    dir_list l;
+    list_dir(dir, &l);
+    printf("%s %ld: hit %d miss %d write %d write_failed %d rejected %d; %d files, %d temporary; "
+           "%.2f s\n",
+           mode, (long)getpid(), lc.hit, lc.miss, lc.write, lc.write_failed, lc.rejected, l.n,
+           l.tmp, now() - t0);
+    int ok = 1;
+    if (wrong) {
+        printf("FAIL: %s %ld: %d wrong results\n", mode, (long)getpid(), wrong);
+        ok = 0;
+    }
+    if (lc.rejected || lc.write_failed || lc.other_cache) {
+        printf("FAIL: %s %ld: a cache file rejected or a write failed (last: %s)\n", mode,
+               (long)getpid(), lc.last);
+        ok = 0;
+    }
+    if (lc.hit + lc.miss + lc.rejected < 1) {
+        printf("FAIL: %s %ld: the disk cache was not consulted\n", mode, (long)getpid());
+        ok = 0;
+    }
+    if (reader && (lc.miss || lc.write || lc.hit != l.n || l.tmp)) {
+        printf("FAIL: reader %ld: want only hits, one per file (%d files, %d temporary)\n",
+               (long)getpid(), l.n, l.tmp);
+        ok = 0;
+    }
+    return ok ? 0 : 1;
+}
+
+/* Forks and execs this program as a --cache-process child, its stdout on
+ * out_fd; closes `close_fd` (the parent's ends) in the child. */
+static pid_t spawn_process(const char *dir, const char *mode, int ready_fd, int go_fd, int out_fd,
+                           const int *close_fd, int n_close)
+{
+    fflush(stdout);
+    const pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    for (int i = 0; i < n_close; i++)
+        close(close_fd[i]);
+    if (dup2(out_fd, STDOUT_FILENO) < 0)
+        _exit(126);
+    close(out_fd);
+    char rfd[16], gfd[16];
+    snprintf(rfd, sizeof rfd, "%d", ready_fd);
+    snprintf(gfd, sizeof gfd, "%d", go_fd);
+    execl("/proc/self/exe", "test_cache", "--cache-process", dir, mode, rfd, gfd, (char *)NULL);
+    _exit(127);
+}
+
+/* Reads fd to its end into buf (cut at n - 1) and echoes it. */
+static void drain(int fd, char *buf, size_t n)
+{
+    size_t len = 0;
+    char tmp[4096];
+    ssize_t r;
+    while ((r = read(fd, tmp, sizeof tmp)) != 0) {
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        fwrite(tmp, 1, (size_t)r, stdout);
+        for (ssize_t i = 0; i < r && len + 1 < n; i++)
+            buf[len++] = tmp[i];
+    }
+    buf[len] = '\0';
+    close(fd);
+}
+
+static int wait_ok(pid_t pid, const char *what)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 1;
+    FAILF("%s %ld: %s %d", what, (long)pid, WIFEXITED(status) ? "exit status" : "signal",
+          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    return 0;
+}
+
+static void test_processes(void)
+{
+    char base[] = "/tmp/clconv-test-cache-XXXXXX";
+    if (!mkdtemp(base)) {
+        FAILF("mkdtemp failed");
+        return;
+    }
+    char dir[sizeof base + 16];
+    snprintf(dir, sizeof dir, "%s/shared", base); /* made by the writers, racing */
+    const double t0 = now();
+    int ready[2], go[2], out[2];
+    if (pipe(ready) || pipe(go) || pipe(out)) {
+        FAILF("pipe: %s", strerror(errno));
+        return;
+    }
+    const int parent_ends[3] = {ready[0], go[1], out[0]};
+    pid_t pids[WRITERS];
+    int n = 0;
+    for (; n < WRITERS; n++)
+        if ((pids[n] = spawn_process(dir, "writer", ready[1], go[0], out[1], parent_ends, 3)) < 0) {
+            FAILF("fork: %s", strerror(errno));
+            break;
+        }
+    close(ready[1]);
+    close(go[0]);
+    close(out[1]);
+    /* every writer has its context: let them build at once */
+    int n_ready = 0;
+    char c;
+    ssize_t r;
+    while (n_ready < n && ((r = read(ready[0], &c, 1)) > 0 || (r < 0 && errno == EINTR)))
+        n_ready += r > 0;
+    close(ready[0]);
+    close(go[1]);
+    if (n_ready != n)
+        FAILF("processes: %d of %d writers got ready", n_ready, n);
+    static char text[16384];
+    drain(out[0], text, sizeof text);
+    int all_ok = n == WRITERS;
+    for (int i = 0; i < n; i++)
+        all_ok &= wait_ok(pids[i], "writer");
+    int builders = 0, writes = 0, lines = 0;
+    for (const char *p = text; (p = strstr(p, "writer ")); p++) {
+        long pid;
+        int hit, miss, write;
+        if (sscanf(p, "writer %ld: hit %d miss %d write %d", &pid, &hit, &miss, &write) == 4) {
+            lines++;
+            builders += miss > 0;
+            writes += write;
+        }
+    }
+    if (lines != n)
+        FAILF("processes: %d writer reports for %d writers", lines, n);
+    if (builders < 1 || writes < 1)
+        FAILF("processes: no writer built or wrote anything (%d built, %d writes)", builders,
+              writes);
+    dir_list l;
+    list_dir(dir, &l);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || (sb.st_mode & 077))
+        FAILF("processes: %s missing or not private (mode %o)", dir, (unsigned)(sb.st_mode & 0777));
+    if (l.n < 1 || l.tmp)
+        FAILF("processes: %d cache files, %d temporary files left in %s", l.n, l.tmp, dir);
+    printf("%-40s %6.2f s  %d writers, %d built from source at once, %d writes, %d files\n",
+           "processes: concurrent writers", now() - t0, n, builders, writes, l.n);
+
+    /* a later process: everything from the cache */
+    if (all_ok && !pipe(out)) {
+        const double t1 = now();
+        const pid_t pid = spawn_process(dir, "reader", -1, -1, out[1], &out[0], 1);
+        close(out[1]);
+        drain(out[0], text, sizeof text);
+        if (pid < 0)
+            FAILF("fork: %s", strerror(errno));
+        else if (wait_ok(pid, "reader"))
+            printf("%-40s %6.2f s\n", "processes: a later reader", now() - t1);
+    }
+    remove_dir(dir);
+    rmdir(base);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 6 && !strcmp(argv[1], "--cache-process"))
+        return cache_process(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
     const char *keep = getenv("CLCONV_CACHE_DIR");
     char *saved = keep ? strdup(keep) : NULL;
     test_disk_cache();
+    test_processes();
     const char *warm = getenv("CLCONV_CACHE_DIR");
     char *warm_dir = warm ? strdup(warm) : NULL;
     test_from_queue();
