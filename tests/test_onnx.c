@@ -113,182 +113,13 @@ static void free_cases(char **names, int n)
     free(names);
 }
 
-/* ---- attributes -------------------------------------------------------------- */
-
-/* Every failure below writes `why` and returns -1. */
-#define WHY(...) (snprintf(why, nwhy, __VA_ARGS__), -1)
-
-static int to_int(int64_t v, int *out)
-{
-    if (v < INT_MIN || v > INT_MAX)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-/* An INTS attribute with exactly `len` entries into out (left alone when
- * the attribute is absent).  Returns 1 if present, 0 if absent, -1 bad. */
-static int attr_ints(const onnx_node *n, const char *name, int len, int *out, char *why,
-                     size_t nwhy)
-{
-    const onnx_attr *a = onnx_node_attr(n, name);
-    if (!a)
-        return 0;
-    if (a->type != ONNX_ATTR_INTS)
-        return WHY("attribute %s: type %d, expected INTS", name, a->type);
-    if (a->n_ints != len)
-        return WHY("attribute %s: %d values, expected %d", name, a->n_ints, len);
-    for (int i = 0; i < len; i++)
-        if (to_int(a->ints[i], &out[i]))
-            return WHY("attribute %s[%d] = %lld: out of int range", name, i,
-                       (long long)a->ints[i]);
-    return 1;
-}
-
-static int attr_int(const onnx_node *n, const char *name, int *out, char *why, size_t nwhy)
-{
-    const onnx_attr *a = onnx_node_attr(n, name);
-    if (!a)
-        return 0;
-    if (a->type != ONNX_ATTR_INT || !a->has_i)
-        return WHY("attribute %s: type %d, expected INT", name, a->type);
-    if (to_int(a->i, out))
-        return WHY("attribute %s = %lld: out of int range", name, (long long)a->i);
-    return 1;
-}
-
-static int attr_string(const onnx_node *n, const char *name, const char **out, char *why,
-                       size_t nwhy)
-{
-    const onnx_attr *a = onnx_node_attr(n, name);
-    if (!a)
-        return 0;
-    if (a->type != ONNX_ATTR_STRING || !a->has_s)
-        return WHY("attribute %s: type %d, expected STRING", name, a->type);
-    *out = a->s;
-    return 1;
-}
-
-/* Fails on any attribute not in the NULL-terminated list. */
-static int only_attrs(const onnx_node *n, const char *const *known, char *why, size_t nwhy)
-{
-    for (int i = 0; i < n->n_attrs; i++) {
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = !strcmp(n->attrs[i].name, *k);
-        if (!ok)
-            return WHY("%s: attribute %s is not handled", n->op_type, n->attrs[i].name);
-    }
-    return 0;
-}
+/* ---- attributes: onnx_attr_get_*, onnx_only_attrs and the Conv /
+ * ConvTranspose conversion onnx_conv_desc_from_node are in
+ * tests/support/onnx_pb.c (shared with tests/fuzz/fuzz_onnx.c) ------------- */
 
 static int dim_int(const onnx_tensor *t, int i, int *out)
 {
     return t->dims[i] >= 1 && t->dims[i] <= INT_MAX ? (*out = (int)t->dims[i], 0) : -1;
-}
-
-/* ---- Conv / ConvTranspose -> clconv_conv_desc --------------------------------- */
-
-static int conv_desc_from_node(const onnx_node *n, const onnx_tensor *x, const onnx_tensor *w,
-                               const onnx_tensor *b, clconv_conv_desc *d, char *why, size_t nwhy)
-{
-    static const char *const conv_attrs[] = {"auto_pad", "dilations", "group", "kernel_shape",
-                                             "pads", "strides", NULL};
-    static const char *const convt_attrs[] = {"auto_pad", "dilations", "group", "kernel_shape",
-                                              "pads", "strides", "output_padding",
-                                              "output_shape", NULL};
-    const int transposed = !strcmp(n->op_type, "ConvTranspose");
-    if (only_attrs(n, transposed ? convt_attrs : conv_attrs, why, nwhy))
-        return -1;
-    const int rank = x->n_dims - 2;
-    if (rank < 1 || rank > CLCONV_MAX_RANK)
-        return WHY("X has %d dims; clconv does rank 1-3 (3-5 dims)", x->n_dims);
-    if (w->n_dims != x->n_dims)
-        return WHY("W has %d dims, X has %d", w->n_dims, x->n_dims);
-    for (int i = 0; i < x->n_dims; i++)
-        if (x->dims[i] < 1 || x->dims[i] > INT_MAX || w->dims[i] < 1 || w->dims[i] > INT_MAX)
-            return WHY("X or W dims[%d] out of range", i);
-
-    clconv_conv_desc_init(d, rank);
-    d->transposed = transposed;
-    d->batch = (int)x->dims[0];
-    d->in_channels = (int)x->dims[1];
-    for (int i = 0; i < rank; i++) {
-        d->in_size[i] = (int)x->dims[2 + i];
-        d->kernel_size[i] = (int)w->dims[2 + i];
-    }
-    if (attr_int(n, "group", &d->groups, why, nwhy) < 0)
-        return -1;
-    if (d->groups < 1)
-        return WHY("group = %d", d->groups);
-    /* Conv: W[K][C/group][k...]; ConvTranspose: W[C][K/group][k...]. */
-    if (!transposed) {
-        d->out_channels = (int)w->dims[0];
-        if ((long long)w->dims[1] * d->groups != d->in_channels)
-            return WHY("W dims[1] = %lld times group %d != C = %d", (long long)w->dims[1],
-                       d->groups, d->in_channels);
-    } else {
-        if (w->dims[0] != d->in_channels)
-            return WHY("W dims[0] = %lld != C = %d", (long long)w->dims[0], d->in_channels);
-        if ((long long)w->dims[1] * d->groups > INT_MAX)
-            return WHY("K too large");
-        d->out_channels = (int)w->dims[1] * d->groups;
-    }
-
-    /* kernel_shape is optional in ONNX (inferred from W); when given it must
-     * agree with W, or the file is inconsistent. */
-    int ks[CLCONV_MAX_RANK];
-    int rc = attr_ints(n, "kernel_shape", rank, ks, why, nwhy);
-    if (rc < 0)
-        return -1;
-    for (int i = 0; rc && i < rank; i++)
-        if (ks[i] != d->kernel_size[i])
-            return WHY("kernel_shape[%d] = %d but W has %d", i, ks[i], d->kernel_size[i]);
-    if (attr_ints(n, "strides", rank, d->strides, why, nwhy) < 0 ||
-        attr_ints(n, "dilations", rank, d->dilations, why, nwhy) < 0)
-        return -1;
-    /* pads: [x1_begin, x2_begin, ..., x1_end, x2_end, ...] */
-    int pads[2 * CLCONV_MAX_RANK];
-    if ((rc = attr_ints(n, "pads", 2 * rank, pads, why, nwhy)) < 0)
-        return -1;
-    for (int i = 0; rc && i < rank; i++) {
-        d->pads_begin[i] = pads[i];
-        d->pads_end[i] = pads[rank + i];
-    }
-    const char *ap = NULL;
-    if (attr_string(n, "auto_pad", &ap, why, nwhy) < 0)
-        return -1;
-    if (!ap || !strcmp(ap, "NOTSET") || !ap[0])
-        d->auto_pad = CLCONV_AUTO_PAD_NOTSET;
-    else if (!strcmp(ap, "SAME_UPPER"))
-        d->auto_pad = CLCONV_AUTO_PAD_SAME_UPPER;
-    else if (!strcmp(ap, "SAME_LOWER"))
-        d->auto_pad = CLCONV_AUTO_PAD_SAME_LOWER;
-    else if (!strcmp(ap, "VALID"))
-        d->auto_pad = CLCONV_AUTO_PAD_VALID;
-    else
-        return WHY("auto_pad = \"%s\" is not an ONNX value", ap);
-    if (transposed) {
-        if (attr_ints(n, "output_padding", rank, d->output_padding, why, nwhy) < 0)
-            return -1;
-        /* output_shape is spatial; older exporters wrote [N, K, spatial...]. */
-        const onnx_attr *os = onnx_node_attr(n, "output_shape");
-        if (os) {
-            if (os->type != ONNX_ATTR_INTS || (os->n_ints != rank && os->n_ints != rank + 2))
-                return WHY("output_shape: %d values (type %d), expected %d INTS", os->n_ints,
-                           os->type, rank);
-            const int off = os->n_ints - rank;
-            for (int i = 0; i < rank; i++)
-                if (to_int(os->ints[off + i], &d->output_shape[i]))
-                    return WHY("output_shape[%d] out of int range", i);
-        }
-    }
-    if (b) {
-        if (b->n_dims != 1 || b->dims[0] != d->out_channels)
-            return WHY("B must have shape [%d]", d->out_channels);
-        d->has_bias = 1;
-    }
-    return 0;
 }
 
 /* rel_l2 for two float64 arrays (the reference against ONNX's values). */
@@ -372,7 +203,7 @@ static int run_conv(clconv_context *ctx, const char *label, const onnx_node *nod
         printf("FAIL %s: %s needs inputs X and W\n", label, node->op_type);
         return 1;
     }
-    if (conv_desc_from_node(node, &in[0], &in[1], b, &d, why, sizeof why)) {
+    if (onnx_conv_desc_from_node(node, &in[0], &in[1], b, &d, why, sizeof why)) {
         printf("FAIL %s: cannot map the node: %s\n", label, why);
         return 1;
     }
@@ -509,9 +340,9 @@ static int run_space_depth(clconv_context *ctx, const char *label, const onnx_no
     clconv_space_depth_desc_init(&d, d2s ? CLCONV_DEPTH_TO_SPACE : CLCONV_SPACE_TO_DEPTH);
     int rc;
     const char *mode = NULL;
-    if (only_attrs(node, d2s ? d2s_attrs : s2d_attrs, why, sizeof why) ||
-        (rc = attr_int(node, "blocksize", &d.blocksize, why, sizeof why)) < 0 ||
-        (d2s && attr_string(node, "mode", &mode, why, sizeof why) < 0)) {
+    if (onnx_only_attrs(node, d2s ? d2s_attrs : s2d_attrs, why, sizeof why) ||
+        (rc = onnx_attr_get_int(node, "blocksize", &d.blocksize, why, sizeof why)) < 0 ||
+        (d2s && onnx_attr_get_string(node, "mode", &mode, why, sizeof why) < 0)) {
         printf("FAIL %s: cannot map the node: %s\n", label, why);
         return 1;
     }

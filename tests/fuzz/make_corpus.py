@@ -123,6 +123,50 @@ put("desc", "extreme_int_max", desc(2)[:6] + bytes([232 + 4, 232 + 4, 0, 0, 0, 0
     desc(2)[13:])
 
 # ---- onnx: byte 0 (bit 0: tensor) + a backend node test's files ---------------
+def varint(buf, i):
+    v, shift = 0, 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def tensor_dims(buf):
+    """TensorProto.dims (field 1, packed or not) of a small tensor file."""
+    dims, i = [], 0
+    while i < len(buf):
+        tag, i = varint(buf, i)
+        field, wire = tag >> 3, tag & 7
+        if wire == 0:
+            v, i = varint(buf, i)
+            if field == 1:
+                dims.append(v)
+        elif wire == 2:
+            n, i = varint(buf, i)
+            if field == 1:
+                j = i
+                while j < i + n:
+                    v, j = varint(buf, j)
+                    dims.append(v)
+            i += n
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            raise ValueError("wire type %d" % wire)
+    return dims
+
+
+def shape_header(dims):
+    """fuzz_onnx.c's conv mode: rank byte, then a byte per dim (< 0xF0)."""
+    assert all(d < 0xF0 for d in dims)
+    return bytes([len(dims)] + dims)
+
+
 if os.path.isdir(ONNX):
     for case in ("test_conv_with_strides_and_asymmetric_padding", "test_convtranspose_pads",
                  "test_convtranspose_output_shape", "test_conv_with_autopad_same",
@@ -131,11 +175,19 @@ if os.path.isdir(ONNX):
         if not os.path.isdir(p):
             continue
         with open(os.path.join(p, "model.onnx"), "rb") as f:
-            put("onnx", case + ".model", b"\x00" + f.read())
+            model = f.read()
+        put("onnx", case + ".model", b"\x00" + model)
+        shapes = []
         for t in ("input_0.pb", "input_1.pb"):
             q = os.path.join(p, "test_data_set_0", t)
             if os.path.isfile(q) and os.path.getsize(q) < 4096:
                 with open(q, "rb") as f:
-                    put("onnx", case + "." + t, b"\x01" + f.read())
+                    tensor = f.read()
+                put("onnx", case + "." + t, b"\x01" + tensor)
+                shapes.append(tensor_dims(tensor))
+        # conv mode (byte 0 bit 1): X and W shapes, no bias, then the model
+        if "_conv" in case and len(shapes) == 2:
+            put("onnx", case + ".conv", b"\x02" + shape_header(shapes[0]) +
+                shape_header(shapes[1]) + b"\x00" + model)
 else:
     print("make_corpus.py: %s missing; onnx seeds not written" % ONNX, file=sys.stderr)

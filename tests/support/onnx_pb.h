@@ -91,4 +91,24 @@ void onnx_tensor_free(onnx_tensor *t);
 
 /* The node's attribute with this name, or NULL. */
 const onnx_attr *onnx_node_attr(const onnx_node *n, const char *name);
+
+/* Typed attribute reads: 1 if present (into out), 0 if absent (out left
+ * alone), -1 with a message in why if of another type or out of int range.
+ * _ints wants exactly len entries. */
+int onnx_attr_get_int(const onnx_node *n, const char *name, int *out, char *why, size_t nwhy);
+int onnx_attr_get_ints(const onnx_node *n, const char *name, int len, int *out, char *why,
+                       size_t nwhy);
+int onnx_attr_get_string(const onnx_node *n, const char *name, const char **out, char *why,
+                         size_t nwhy);
+/* 0, or -1 naming the first attribute not in the NULL-terminated list. */
+int onnx_only_attrs(const onnx_node *n, const char *const *known, char *why, size_t nwhy);
+
+/* A Conv or ConvTranspose node (by op_type; anything else is read as Conv)
+ * as a clconv descriptor: shapes from the dims of X and W, B (NULL: no
+ * bias) checked against them, every attribute understood or refused.
+ * Only the tensors' dims are read.  0, or -1 with a message in why. */
+struct clconv_conv_desc;
+int onnx_conv_desc_from_node(const onnx_node *n, const onnx_tensor *x, const onnx_tensor *w,
+                             const onnx_tensor *b, struct clconv_conv_desc *d, char *why,
+                             size_t nwhy);
 #endif
