@@ -165,9 +165,9 @@ static const char *const choice_names[] = {"heuristics", "database", "database n
  * the channels in and out, or 16x the pixels. */
 #define NEIGHBOUR_DISTANCE 2.0
 
-clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem *p,
-                                        clconv_algorithm id, const char *params, const char *op,
-                                        clconv_plan **out)
+static clconv_status create_once(clconv_context *ctx, const conv_problem *p, clconv_algorithm id,
+                                 const char *params, const char *op, clconv_plan **out,
+                                 const clconv_algo **chosen)
 {
     const clconv_algo *a;
     *out = NULL;
@@ -194,6 +194,7 @@ clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem 
     clconv_status st = check_algorithm(ctx, p, id, op, &a);
     if (st)
         return st;
+    *chosen = a;
     clconv_plan *plan = calloc(1, sizeof *plan);
     if (!plan)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory", op);
@@ -241,6 +242,24 @@ clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem 
              choice_names[plan->choice]);
     *out = plan;
     return CLCONV_SUCCESS;
+}
+
+clconv_status clconv_plan_create_params(clconv_context *ctx, const conv_problem *p,
+                                        clconv_algorithm id, const char *params, const char *op,
+                                        clconv_plan **out)
+{
+    const clconv_algo *chosen = NULL;
+    clconv_status st = create_once(ctx, p, id, params, op, out, &chosen);
+    /* AUTO's choice can still refuse at creation (a workspace past the
+     * device's largest allocation, an inner plan that cannot be built):
+     * AUTO then runs the universal direct rather than fail. */
+    if (st == CLCONV_UNSUPPORTED && id == CLCONV_ALGO_AUTO && !params && chosen &&
+        chosen->id != CLCONV_ALGO_DIRECT) {
+        clconv_log(ctx, "clconv: %s; AUTO falls back to direct", clconv_last_error());
+        clconv_clear_error();
+        st = create_once(ctx, p, CLCONV_ALGO_DIRECT, NULL, op, out, &chosen);
+    }
+    return st;
 }
 
 void clconv_inner_describe(const clconv_plan *inner, char *buf, size_t n)
