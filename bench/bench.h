@@ -44,10 +44,10 @@ int bench_lib_fail(clconv_status st, const char *what);
 
 /* ---- data (util.c) --------------------------------------------------------- */
 
-/* splitmix64, so a seed gives the same tensors everywhere. */
-typedef struct {
-    uint64_t s;
-} bench_rng;
+/* The library's generator (host/seeded_rng.h), shared with the tests: a
+ * seed gives the same tensors everywhere. */
+#include "seeded_rng.h"
+typedef seeded_rng bench_rng;
 void bench_rng_seed(bench_rng *r, uint64_t seed);
 /* Uniform in [-1, 1). */
 void bench_rng_fill(bench_rng *r, float *v, size_t n);

@@ -57,24 +57,9 @@ int bench_lib_fail(clconv_status st, const char *what)
 
 const char *bench_cl_error(cl_int err) { return clconv_cl_error_name(err); }
 
-void bench_rng_seed(bench_rng *r, uint64_t seed)
-{
-    r->s = seed * 0x9E3779B97F4A7C15ull + 0x5EEDull;
-}
+void bench_rng_seed(bench_rng *r, uint64_t seed) { seeded_rng_seed(r, seed); }
 
-static uint32_t rng_u32(bench_rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (uint32_t)((z ^ (z >> 31)) >> 32);
-}
-
-void bench_rng_fill(bench_rng *r, float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = (float)(-1.0 + 2.0 * ((double)rng_u32(r) / 4294967296.0));
-}
+void bench_rng_fill(bench_rng *r, float *v, size_t n) { seeded_rng_fill(r, v, n, -1.0f, 1.0f); }
 
 double bench_rel_l2(const float *y, const double *ref, size_t n)
 {

@@ -14,6 +14,7 @@
  * (see "finalists"). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "internal.h"
+#include "seeded_rng.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -69,11 +70,6 @@ static void data_free(tune_data *d)
     memset(d, 0, sizeof *d);
 }
 
-static float uniform(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (float)((double)(*s >> 40) / (double)(1ULL << 24) * 2.0 - 1.0);
-}
 
 static clconv_status data_make(clconv_context *ctx, const clconv_conv_desc *desc, const char *op,
                                tune_data *d)
@@ -92,13 +88,11 @@ static clconv_status data_make(clconv_context *ctx, const clconv_conv_desc *desc
     d->ref = malloc(d->ny * sizeof *d->ref);
     if (!d->x || !d->w || (nb && !d->b) || !d->y || !d->ref)
         return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: out of host memory for the test data", op);
-    uint64_t s = 0x636c636f6e76ULL; /* fixed seed: the same data for every candidate */
-    for (size_t i = 0; i < d->nx; i++)
-        d->x[i] = uniform(&s);
-    for (size_t i = 0; i < d->nw; i++)
-        d->w[i] = uniform(&s);
-    for (size_t i = 0; i < nb; i++)
-        d->b[i] = uniform(&s);
+    seeded_rng r; /* fixed seed: the same data for every candidate */
+    seeded_rng_seed(&r, 0x636c636f6e76ULL);
+    seeded_rng_fill(&r, d->x, d->nx, -1.0f, 1.0f);
+    seeded_rng_fill(&r, d->w, d->nw, -1.0f, 1.0f);
+    seeded_rng_fill(&r, d->b, nb, -1.0f, 1.0f);
     clconv_status st = clconv_reference_conv(desc, d->x, d->w, d->b, d->ref);
     if (st)
         return st;

@@ -5,23 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rng_seed(test_rng *r, uint64_t seed) { r->s = seed * 0x9E3779B97F4A7C15ull + 0x1234567ull; }
+/* The library's generator (host/seeded_rng.h), shared with the bench. */
+void rng_seed(test_rng *r, uint64_t seed) { seeded_rng_seed(r, seed); }
 
-uint32_t rng_u32(test_rng *r)
-{
-    /* splitmix64: good enough and identical everywhere */
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (uint32_t)((z ^ (z >> 31)) >> 32);
-}
+uint32_t rng_u32(test_rng *r) { return seeded_rng_u32(r); }
 
 int rng_int(test_rng *r, int lo, int hi) { return lo + (int)(rng_u32(r) % (uint32_t)(hi - lo + 1)); }
 
-float rng_float(test_rng *r, float lo, float hi)
-{
-    return lo + (hi - lo) * (float)((double)rng_u32(r) / 4294967296.0);
-}
+float rng_float(test_rng *r, float lo, float hi) { return seeded_rng_float(r, lo, hi); }
 
 void rng_fill(test_rng *r, float *v, size_t n, float lo, float hi)
 {

@@ -10,7 +10,8 @@
 
 #define TEST_SKIP 77
 
-typedef struct { uint64_t s; } test_rng;
+#include "seeded_rng.h"
+typedef seeded_rng test_rng;
 void rng_seed(test_rng *r, uint64_t seed);
 uint32_t rng_u32(test_rng *r);
 int rng_int(test_rng *r, int lo, int hi);          /* inclusive */
