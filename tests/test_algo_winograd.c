@@ -78,8 +78,9 @@ static int named_cases(int T, wcase *out, char names[][64])
             if (sizes[i] < 1 || sizes[j] < 1)
                 continue;
             snprintf(names[n], 64, "hw_%dx%d", sizes[i], sizes[j]);
-            out[n] = (wcase){names[n], 1, 3, 7, 1, sizes[i], sizes[j], 1, 1, 1, 1,
-                               0, 0, 0, 0, CLCONV_ACTIVATION_NONE, 0, 0};
+            out[n] = (wcase){.name = names[n], .n = 1, .c = 3, .k = 7, .g = 1, .h = sizes[i],
+                             .w = sizes[j], .pb_h = 1, .pb_w = 1, .pe_h = 1, .pe_w = 1,
+                             .act = CLCONV_ACTIVATION_NONE};
             n++;
         }
     /* channels */
@@ -87,48 +88,75 @@ static int named_cases(int T, wcase *out, char names[][64])
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++) {
             snprintf(names[n], 64, "ch_C%d_K%d", ch[i], ch[j]);
-            out[n] = (wcase){names[n], 1, ch[i], ch[j], 1, 2 * T + 3, T + 1, 1, 1, 1, 1,
-                               0, 0, 0, 0, CLCONV_ACTIVATION_NONE, 0, 0};
+            out[n] = (wcase){.name = names[n], .n = 1, .c = ch[i], .k = ch[j], .g = 1,
+                             .h = 2 * T + 3, .w = T + 1, .pb_h = 1, .pb_w = 1, .pe_h = 1,
+                             .pe_w = 1, .act = CLCONV_ACTIVATION_NONE};
             n++;
         }
     /* the rest are fixed; names are string literals */
     static const wcase fixed[] = {
-        {"pads_0000", 1, 3, 5, 1, 11, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-        {"pads_2222", 1, 3, 5, 1, 7, 6, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0},
-        {"pads_asym_0210", 1, 4, 6, 1, 10, 13, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0},
-        {"pads_asym_2001", 1, 4, 6, 1, 13, 10, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0},
-        {"pads_asym_1021", 1, 5, 3, 1, 9, 9, 1, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0},
-        {"pads_big_5_4", 1, 3, 4, 1, 6, 5, 5, 4, 3, 5, 0, 0, 0, 0, 0, 0, 0},
-        {"batch3", 3, 7, 9, 1, 10, 11, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
-        {"batch2_1x1_image", 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
-        {"groups2", 1, 6, 4, 2, 9, 9, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
-        {"groups5_odd", 2, 10, 15, 5, 7, 8, 1, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0},
-        {"groups4_kg3", 1, 8, 12, 4, 11, 6, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
-        {"groups_depthwise7", 1, 7, 7, 7, 9, 10, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
-        {"groups_depthwise_mult2", 1, 5, 10, 5, 9, 10, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
-        {"groups32_resnext", 1, 128, 128, 32, 14, 14, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0},
-        {"bias_none", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_NONE, 0, 0},
-        {"bias_relu", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_RELU, 0, 0},
-        {"relu_nobias", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 0, CLCONV_ACTIVATION_RELU, 0, 0},
-        {"bias_relu6", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_CLIP, 0, 6},
-        {"bias_clip_narrow", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_CLIP,
-         -0.5f, 0.4f},
-        {"bias_leaky", 1, 7, 9, 1, 10, 10, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_LEAKY_RELU,
-         0.1f, 0},
-        {"T_pads1", 1, 5, 6, 1, 9, 11, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0},
-        {"T_pads0", 1, 3, 4, 1, 7, 5, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0},
-        {"T_pads_asym", 2, 4, 3, 1, 8, 10, 2, 0, 1, 2, 1, 0, 0, 1, CLCONV_ACTIVATION_RELU, 0, 0},
-        {"T_groups3", 1, 6, 9, 3, 7, 7, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0},
-        {"T_1x1_image", 1, 3, 2, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0},
+        {.name = "pads_0000", .n = 1, .c = 3, .k = 5, .g = 1, .h = 11, .w = 9},
+        {.name = "pads_2222", .n = 1, .c = 3, .k = 5, .g = 1, .h = 7, .w = 6, .pb_h = 2, .pb_w = 2,
+         .pe_h = 2, .pe_w = 2},
+        {.name = "pads_asym_0210", .n = 1, .c = 4, .k = 6, .g = 1, .h = 10, .w = 13, .pb_w = 2,
+         .pe_h = 1},
+        {.name = "pads_asym_2001", .n = 1, .c = 4, .k = 6, .g = 1, .h = 13, .w = 10, .pb_h = 2,
+         .pe_w = 1},
+        {.name = "pads_asym_1021", .n = 1, .c = 5, .k = 3, .g = 1, .h = 9, .w = 9, .pb_h = 1,
+         .pe_h = 2, .pe_w = 1},
+        {.name = "pads_big_5_4", .n = 1, .c = 3, .k = 4, .g = 1, .h = 6, .w = 5, .pb_h = 5,
+         .pb_w = 4, .pe_h = 3, .pe_w = 5},
+        {.name = "batch3", .n = 3, .c = 7, .k = 9, .g = 1, .h = 10, .w = 11, .pb_h = 1, .pb_w = 1,
+         .pe_h = 1, .pe_w = 1, .bias = 1},
+        {.name = "batch2_1x1_image", .n = 2, .c = 3, .k = 3, .g = 1, .h = 1, .w = 1, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1},
+        {.name = "groups2", .n = 1, .c = 6, .k = 4, .g = 2, .h = 9, .w = 9, .pb_h = 1, .pb_w = 1,
+         .pe_h = 1, .pe_w = 1, .bias = 1},
+        {.name = "groups5_odd", .n = 2, .c = 10, .k = 15, .g = 5, .h = 7, .w = 8, .pb_h = 1,
+         .pe_h = 1, .pe_w = 2},
+        {.name = "groups4_kg3", .n = 1, .c = 8, .k = 12, .g = 4, .h = 11, .w = 6, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1},
+        {.name = "groups_depthwise7", .n = 1, .c = 7, .k = 7, .g = 7, .h = 9, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1},
+        {.name = "groups_depthwise_mult2", .n = 1, .c = 5, .k = 10, .g = 5, .h = 9, .w = 10,
+         .pb_h = 1, .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1},
+        {.name = "groups32_resnext", .n = 1, .c = 128, .k = 128, .g = 32, .h = 14, .w = 14,
+         .pb_h = 1, .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1},
+        {.name = "bias_none", .n = 1, .c = 7, .k = 9, .g = 1, .h = 10, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1, .act = CLCONV_ACTIVATION_NONE},
+        {.name = "bias_relu", .n = 1, .c = 7, .k = 9, .g = 1, .h = 10, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1, .act = CLCONV_ACTIVATION_RELU},
+        {.name = "relu_nobias", .n = 1, .c = 7, .k = 9, .g = 1, .h = 10, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .act = CLCONV_ACTIVATION_RELU},
+        {.name = "bias_relu6", .n = 1, .c = 7, .k = 9, .g = 1, .h = 10, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1, .act = CLCONV_ACTIVATION_CLIP, .beta = 6},
+        {.name = "bias_clip_narrow", .n = 1, .c = 7, .k = 9, .g = 1, .h = 10, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1, .act = CLCONV_ACTIVATION_CLIP, .alpha = -0.5f,
+         .beta = 0.4f},
+        {.name = "bias_leaky", .n = 1, .c = 7, .k = 9, .g = 1, .h = 10, .w = 10, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1, .act = CLCONV_ACTIVATION_LEAKY_RELU,
+         .alpha = 0.1f},
+        {.name = "T_pads1", .n = 1, .c = 5, .k = 6, .g = 1, .h = 9, .w = 11, .pb_h = 1, .pb_w = 1,
+         .pe_h = 1, .pe_w = 1, .transposed = 1, .bias = 1},
+        {.name = "T_pads0", .n = 1, .c = 3, .k = 4, .g = 1, .h = 7, .w = 5, .transposed = 1},
+        {.name = "T_pads_asym", .n = 2, .c = 4, .k = 3, .g = 1, .h = 8, .w = 10, .pb_h = 2,
+         .pe_h = 1, .pe_w = 2, .transposed = 1, .bias = 1, .act = CLCONV_ACTIVATION_RELU},
+        {.name = "T_groups3", .n = 1, .c = 6, .k = 9, .g = 3, .h = 7, .w = 7, .pb_h = 1, .pb_w = 1,
+         .pe_h = 1, .pe_w = 1, .transposed = 1, .bias = 1},
+        {.name = "T_1x1_image", .n = 1, .c = 3, .k = 2, .g = 1, .h = 1, .w = 1, .transposed = 1},
         /* output_shape larger than natural (11): pads -1,-2 -> equivalent 3,4 */
-        {"T_output_shape_grow", 1, 3, 4, 1, 9, 9, 0, 0, 0, 0, 1, 14, 12, 1, 0, 0, 0},
+        {.name = "T_output_shape_grow", .n = 1, .c = 3, .k = 4, .g = 1, .h = 9, .w = 9,
+         .transposed = 1, .os_h = 14, .os_w = 12, .bias = 1},
         /* output_shape smaller: crops, equivalent pads below 0 */
-        {"T_output_shape_crop", 1, 3, 4, 1, 9, 9, 0, 0, 0, 0, 1, 5, 6, 0, 0, 0, 0},
+        {.name = "T_output_shape_crop", .n = 1, .c = 3, .k = 4, .g = 1, .h = 9, .w = 9,
+         .transposed = 1, .os_h = 5, .os_w = 6},
         /* long channel sums: the accuracy figure of the tolerance table */
-        {"accuracy_C256", 1, 256, 16, 1, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
-        {"accuracy_C256_T", 1, 256, 8, 1, 9, 13, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0},
-        {"resnet_like_C64", 1, 64, 64, 1, 28, 28, 1, 1, 1, 1, 0, 0, 0, 1, CLCONV_ACTIVATION_RELU,
-         0, 0},
+        {.name = "accuracy_C256", .n = 1, .c = 256, .k = 16, .g = 1, .h = 14, .w = 14, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1},
+        {.name = "accuracy_C256_T", .n = 1, .c = 256, .k = 8, .g = 1, .h = 9, .w = 13, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .transposed = 1, .bias = 1},
+        {.name = "resnet_like_C64", .n = 1, .c = 64, .k = 64, .g = 1, .h = 28, .w = 28, .pb_h = 1,
+         .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1, .act = CLCONV_ACTIVATION_RELU},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && n < MAX_NAMED; i++)
         out[n++] = fixed[i];
@@ -253,7 +281,8 @@ static int check_refusals(clconv_context *ctx, clconv_algorithm algo)
 
 static int check_trace(clconv_context *ctx, clconv_algorithm algo, int m, uint64_t seed)
 {
-    wcase c = {"trace", 1, 4, 4, 1, 9, 9, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0};
+    wcase c = {.name = "trace", .n = 1, .c = 4, .k = 4, .g = 1, .h = 9, .w = 9, .pb_h = 1,
+               .pb_w = 1, .pe_h = 1, .pe_w = 1, .bias = 1};
     clconv_conv_desc d = to_desc(&c);
     clconv_trace_enable(1);
     check_result r = check_conv(ctx, &d, algo, seed, "trace", NULL);

@@ -164,10 +164,16 @@ static clconv_conv_desc conv_of(const clconv_deform_conv_desc *d)
 static void test_reference_zero_and_integer(void)
 {
     static const tcase cases[] = {
-        {1, 3, 4, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, CLCONV_ACTIVATION_NONE, 0, 0, 0, 0},
-        {2, 4, 6, 9, 8, 3, 2, 2, 1, 2, 1, 0, 2, 1, 0, 2, 2, 1, 0, CLCONV_ACTIVATION_RELU, 0, 0, 0, 0},
-        {1, 6, 3, 5, 5, 5, 5, 1, 2, 1, 1, 2, 1, 2, 3, 3, 3, 0, 1, CLCONV_ACTIVATION_LEAKY_RELU, 0.1f, 0, 0, 0},
-        {1, 7, 2, 4, 9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 7, 1, 0, CLCONV_ACTIVATION_NONE, 0, 0, 0, 0},
+        {.n = 1, .c = 3, .k = 4, .h = 7, .w = 6, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1, .g = 1, .og = 1, .bias = 1,
+         .act = CLCONV_ACTIVATION_NONE},
+        {.n = 2, .c = 4, .k = 6, .h = 9, .w = 8, .kh = 3, .kw = 2, .sh = 2, .sw = 1, .dh = 2,
+         .dw = 1, .pl = 2, .pb = 1, .g = 2, .og = 2, .mask = 1, .act = CLCONV_ACTIVATION_RELU},
+        {.n = 1, .c = 6, .k = 3, .h = 5, .w = 5, .kh = 5, .kw = 5, .sh = 1, .sw = 2, .dh = 1,
+         .dw = 1, .pt = 2, .pl = 1, .pb = 2, .pr = 3, .g = 3, .og = 3, .bias = 1,
+         .act = CLCONV_ACTIVATION_LEAKY_RELU, .alpha = 0.1f},
+        {.n = 1, .c = 7, .k = 2, .h = 4, .w = 9, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .g = 1, .og = 7, .mask = 1, .act = CLCONV_ACTIVATION_NONE},
     };
     for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
         tcase t = cases[ci];
@@ -297,8 +303,12 @@ static void test_reference_border(void)
 /* ---- device vs reference ---------------------------------------------------- */
 
 static const deform_params PARAM_SETS[] = {
-    {0, {0, 0}}, /* 0: the device class's defaults */
-    {1, {1, 1}}, {3, {8, 2}}, {8, {16, 1}}, {16, {4, 4}}, {5, {0, 0}},
+    {.oc_block = 0, .lws = {0, 0}}, /* 0: the device class's defaults */
+    {.oc_block = 1, .lws = {1, 1}},
+    {.oc_block = 3, .lws = {8, 2}},
+    {.oc_block = 8, .lws = {16, 1}},
+    {.oc_block = 16, .lws = {4, 4}},
+    {.oc_block = 5, .lws = {0, 0}},
 };
 
 static int run_case(clconv_context *ctx, const tcase *t, uint64_t seed, int pset,
@@ -378,15 +388,29 @@ done:
 static void test_named(clconv_context *ctx, int quick)
 {
     static const tcase cases[] = {
-        /* n  c  k  h  w kh kw sh sw dh dw pt pl pb pr g og m b act */
-        {1, 1, 1, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, CLCONV_ACTIVATION_NONE, 0, 0, 1, 1.0f},
-        {1, 3, 5, 6, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, CLCONV_ACTIVATION_RELU, 0, 0, 1, 2.0f},
-        {2, 7, 17, 9, 5, 3, 2, 2, 1, 1, 2, 0, 1, 2, 0, 1, 7, 1, 1, CLCONV_ACTIVATION_CLIP, -0.5f, 0.5f, 1, 1.5f},
-        {1, 8, 8, 8, 8, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 2, 4, 0, 1, CLCONV_ACTIVATION_LEAKY_RELU, 0.1f, 0, 2, 20.0f},
-        {1, 6, 9, 11, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3, 2, 1, 0, CLCONV_ACTIVATION_NONE, 0, 0, 3, 2.0f},
-        {1, 12, 33, 13, 12, 3, 3, 2, 2, 2, 2, 2, 1, 0, 3, 1, 4, 1, 1, CLCONV_ACTIVATION_NONE, 0, 0, 1, 0.7f},
-        {1, 4, 4, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, 2, 1, 0, CLCONV_ACTIVATION_NONE, 0, 0, 1, 1.0f},
-        {1, 7, 3, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, CLCONV_ACTIVATION_NONE, 0, 0, 0, 0},
+        {.n = 1, .c = 1, .k = 1, .h = 5, .w = 5, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1, .g = 1, .og = 1,
+         .act = CLCONV_ACTIVATION_NONE, .omode = 1, .r = 1.0f},
+        {.n = 1, .c = 3, .k = 5, .h = 6, .w = 7, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1, .g = 1, .og = 3, .mask = 1, .bias = 1,
+         .act = CLCONV_ACTIVATION_RELU, .omode = 1, .r = 2.0f},
+        {.n = 2, .c = 7, .k = 17, .h = 9, .w = 5, .kh = 3, .kw = 2, .sh = 2, .sw = 1, .dh = 1,
+         .dw = 2, .pl = 1, .pb = 2, .g = 1, .og = 7, .mask = 1, .bias = 1,
+         .act = CLCONV_ACTIVATION_CLIP, .alpha = -0.5f, .beta = 0.5f, .omode = 1, .r = 1.5f},
+        {.n = 1, .c = 8, .k = 8, .h = 8, .w = 8, .kh = 5, .kw = 5, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .pt = 2, .pl = 2, .pb = 2, .pr = 2, .g = 2, .og = 4, .bias = 1,
+         .act = CLCONV_ACTIVATION_LEAKY_RELU, .alpha = 0.1f, .omode = 2, .r = 20.0f},
+        {.n = 1, .c = 6, .k = 9, .h = 11, .w = 3, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .g = 3, .og = 2, .mask = 1, .act = CLCONV_ACTIVATION_NONE, .omode = 3, .r = 2.0f},
+        {.n = 1, .c = 12, .k = 33, .h = 13, .w = 12, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .dh = 2,
+         .dw = 2, .pt = 2, .pl = 1, .pr = 3, .g = 1, .og = 4, .mask = 1, .bias = 1,
+         .act = CLCONV_ACTIVATION_NONE, .omode = 1, .r = 0.7f},
+        {.n = 1, .c = 4, .k = 4, .h = 1, .w = 1, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1, .g = 4, .og = 2, .mask = 1,
+         .act = CLCONV_ACTIVATION_NONE, .omode = 1, .r = 1.0f},
+        {.n = 1, .c = 7, .k = 3, .h = 10, .w = 10, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+         .dw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1, .g = 1, .og = 1, .mask = 1, .bias = 1,
+         .act = CLCONV_ACTIVATION_NONE},
     };
     const int nps = (int)(sizeof PARAM_SETS / sizeof *PARAM_SETS);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
