@@ -255,9 +255,11 @@ clconv_status clconv_device_params_init(cl_device_id dev, const char *params, co
     int cls = type & CL_DEVICE_TYPE_GPU   ? CLCONV_DEV_GPU
               : type & CL_DEVICE_TYPE_CPU ? CLCONV_DEV_CPU
                                           : CLCONV_DEV_OTHER;
+    const int detected = cls;
     if (each_pair(params, take_class, &cls, err, sizeof err))
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s", origin, err);
     *p = match_row((clconv_device_class)cls, vendor, name)->p;
+    p->class_forced = cls != detected;
     if (each_pair(params, take_knob, p, err, sizeof err))
         return clconv_fail(CLCONV_INVALID_ARGUMENT, "%s: %s", origin, err);
     return CLCONV_SUCCESS;

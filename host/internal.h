@@ -76,6 +76,9 @@ typedef enum { CLCONV_DEV_CPU, CLCONV_DEV_GPU, CLCONV_DEV_OTHER } clconv_device_
  * place where device quirks are decided. */
 typedef struct clconv_device_params {
     clconv_device_class cls;
+    int class_forced; /* `class=` named another class than the device reports:
+                       * the system tuning database (measured with the
+                       * device's own class) does not apply */
     /* direct convolution: output channels and output x positions per
      * work-item (the latter is also the vector width: 1, 2, 4, 8 or 16) */
     int direct_oc_block, direct_w_block, direct_w_vecs, direct_pw_w_vecs, direct_flat_rows;

@@ -288,7 +288,10 @@ static void ensure_loaded(clconv_context *ctx)
     ctx->tuning_loaded = 1;
     if (ctx->tuning_db[0])
         ctx->tuning = read_db(ctx, ctx->tuning_db, -1, NULL, NULL, &ctx->n_tuning, NULL, NULL);
-    if (!ctx->no_system_tuning)
+    /* The system entries were measured with the device's own class of
+     * parameters: a context forced to another class (the tests run the GPU
+     * set on PoCL) gets its heuristics, not a CPU's measurements. */
+    if (!ctx->no_system_tuning && !ctx->params.class_forced)
         merge_system(ctx);
 }
 

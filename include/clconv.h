@@ -457,7 +457,9 @@ CLCONV_API clconv_status clconv_conv_host(clconv_context *context, const clconv_
  * the library (the .tsv files of tuning/ in the source: entries the tuner measured on
  * device classes such as PoCL on AVX-512 CPUs, each file naming the words
  * a device's name must contain); the user database wins for every problem
- * it has.
+ * it has.  A context whose params force another device class (`class=gpu`
+ * on a CPU) does not read the system database, measured with the device's
+ * own class.
  *
  * To tune a new device: `clconv-bench tune --suite standard` (or your own
  * layers), then every process that uses the same database file runs the
