@@ -19,7 +19,7 @@ typedef struct {
     int phase[3];      /* phases per axis of the padded copy: the stride, or 1 */
     int kout[3], ks[3], kpads[3]; /* output sizes, strides, pads the kernel sees */
     int cpads[3];      /* the padded copy's begin pads (direct_pad) */
-    cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB] */
+    cl_mem packed; /* wp[G][KBLK][Cg][KT][OCB]; ConvTranspose [G][KBLK][KT][Cg][OCB] */
     cl_mem bias;   /* K floats, or a 1-float dummy when there is no bias */
     int ocb, wb, wv; /* output channels, vector width, vectors along W per work-item */
 } direct_state;
@@ -112,6 +112,8 @@ static clconv_status direct_create(clconv_plan *plan)
      * phases there (direct.cl), so the kernel's loads stay contiguous; so
      * does a FLAT plan, whose last block reads past the last row. */
     int need_pad = s->flat_rows;
+    /* FLAT: the copy's row pitch, the columns one row of outputs reads. */
+    const long long pitch = p->out[2] + (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
     for (int a = 0; a < 3; a++) {
         int o = a == 2 ? (p->out[2] + bw - 1) / bw * bw : p->out[a];
         long long last = (long long)(o - 1) * p->s[a] + (long long)(p->k[a] - 1) * p->d[a];
@@ -120,15 +122,14 @@ static clconv_status direct_create(clconv_plan *plan)
             continue;
         long long padded;
         if (s->flat_rows && a == 2) {
-            /* Row pitch: the columns one row of outputs reads. */
             s->phase[a] = p->s[a];
-            padded = p->out[2] + (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
+            padded = pitch;
         } else if (s->flat_rows && a == 1) {
             /* Rows: enough that the last block's reads stay in the plane. */
-            long long pitch = p->out[2] + (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
-            long long blocks = ((long long)p->out[1] * pitch + bw - 1) / bw;
-            long long f_last = blocks * bw - 1 + (long long)(p->k[1] - 1) * p->d[1] / p->s[1] * pitch +
-                               (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
+            const long long blocks = ((long long)p->out[1] * pitch + bw - 1) / bw;
+            const long long f_last = blocks * bw - 1 +
+                                     (long long)(p->k[1] - 1) * p->d[1] / p->s[1] * pitch +
+                                     (long long)(p->k[2] - 1) * p->d[2] / p->s[2];
             s->phase[a] = p->s[a];
             padded = f_last / pitch + 1;
         } else if (a > 0 && p->s[a] > 1) {
@@ -268,7 +269,7 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
                            ARG_OFF(io->ws_off), ARG_INT(p->N * p->C), ARG_INT(p->in[0]),
                            ARG_INT(p->in[1]),  ARG_INT(p->in[2]),   ARG_INT(in[0]),
                            ARG_INT(in[1]),     ARG_INT(in[2]),      ARG_INT(s->cpads[0]),
-                           ARG_INT(s->cpads[1]), ARG_INT(s->cpads[2]),   ARG_INT(s->phase[1]),
+                           ARG_INT(s->cpads[1]), ARG_INT(s->cpads[2]), ARG_INT(s->phase[1]),
                            ARG_INT(s->phase[2]), ARG_INT(p->k[1]),  ARG_INT(p->k[2]),
                            ARG_INT(p->d[1]),   ARG_INT(p->d[2])};
         size_t g[3] = {(size_t)s->phase[1] * in[1] * s->phase[2], (size_t)in[0],
@@ -288,11 +289,13 @@ static clconv_status direct_enqueue(clconv_plan *plan, const conv_io *io, cl_uin
         ARG_FLOAT(p->alpha), ARG_FLOAT(p->beta)};
     if (!st)
         st = clconv_set_args(s->kernel, op, (int)(sizeof args / sizeof *args), args);
-    const size_t bw = (size_t)s->wb * s->wv, line = s->flat_rows ? (size_t)o[1] * in[2] : (size_t)o[2];
-    /* Transposed: SW phases of ceil(OW / SW) columns each. */
+    /* Columns of work: FLAT runs across the copy's rows; ConvTranspose
+     * has SW phases of ceil(OW / SW) columns each. */
+    const size_t bw = (size_t)s->wb * s->wv;
+    const size_t line = s->flat_rows ? (size_t)o[1] * in[2] : (size_t)o[2];
     const size_t sw = p->transposed ? (size_t)p->s[2] : 1;
-    size_t gws[3] = {sw * (((line + sw - 1) / sw + bw - 1) / bw), s->flat_rows ? (size_t)o[0] : (size_t)o[0] * o[1],
-                     (size_t)p->N * p->G * kblk};
+    size_t gws[3] = {sw * (((line + sw - 1) / sw + bw - 1) / bw),
+                     s->flat_rows ? (size_t)o[0] : (size_t)o[0] * o[1], (size_t)p->N * p->G * kblk};
     const size_t *lws = plan->params.direct_lws[0] ? plan->params.direct_lws : NULL;
     if (!st)
         st = clconv_chain_kernel(&ch, op, s->kernel, 3, gws, lws);

@@ -48,7 +48,8 @@ static const defaults_row DEFAULTS[] = {
       .igemm_vwn = 16, .igemm_sa = 0, .igemm_sb = 0}},
     {CLCONV_DEV_GPU, NULL, NULL, "unmeasured (no GPU measured yet)",
      {.cls = CLCONV_DEV_GPU,
-      .direct_oc_block = 8, .direct_w_block = 4, .direct_w_vecs = 1, .direct_pw_w_vecs = 1, .direct_lws = {16, 4, 1},
+      .direct_oc_block = 8, .direct_w_block = 4, .direct_w_vecs = 1, .direct_pw_w_vecs = 1,
+      .direct_lws = {16, 4, 1},
       .wino_k_block = 4, .wino_t_block = 2,
       .dw_vec = 1, .dw_rows = 1, /* one pixel per work-item: the GPU shape */
       .lws_1d = 128,

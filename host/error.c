@@ -70,7 +70,11 @@ const char *clconv_cl_error_name(cl_int err)
 
 clconv_status clconv_cl_fail(const char *op, const char *call, cl_int err)
 {
-    clconv_status st = (err == CL_OUT_OF_HOST_MEMORY || err == CL_MEM_OBJECT_ALLOCATION_FAILURE)
+    /* Memory the device or host could not give: CL_OUT_OF_RESOURCES is how
+     * some drivers report a launch whose buffers or work-group memory do
+     * not fit, CL_MEM_OBJECT_ALLOCATION_FAILURE how others do. */
+    clconv_status st = (err == CL_OUT_OF_HOST_MEMORY || err == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+                        err == CL_OUT_OF_RESOURCES)
                            ? CLCONV_OUT_OF_MEMORY
                            : CLCONV_OPENCL_ERROR;
     return clconv_fail(st, "%s: %s failed: %s (%d)", op, call, clconv_cl_error_name(err), (int)err);

@@ -117,12 +117,6 @@ clconv_status clconv_chain_kernel(launch_chain *ch, const char *op, cl_kernel k,
     if (trace_on)
         trace_kernel(ch->queue, k);
     cl_int err = clEnqueueNDRangeKernel(ch->queue, k, dims, NULL, g, use_lws ? l : NULL, nw, w, &ev);
-    /* No memory for the launch (its buffers made resident, its work-groups'
-     * private or local memory): CL_OUT_OF_RESOURCES on some drivers,
-     * CL_MEM_OBJECT_ALLOCATION_FAILURE on others; OUT_OF_MEMORY either way. */
-    if (err == CL_OUT_OF_RESOURCES || err == CL_MEM_OBJECT_ALLOCATION_FAILURE)
-        return clconv_fail(CLCONV_OUT_OF_MEMORY, "%s: clEnqueueNDRangeKernel failed: %s (%d)", op,
-                           clconv_cl_error_name(err), (int)err);
     if (err != CL_SUCCESS)
         return clconv_cl_fail(op, "clEnqueueNDRangeKernel", err);
     if (ch->last)

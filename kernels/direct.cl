@@ -8,7 +8,9 @@
  * load WV*WB.
  * Weights are packed once by the host as
  *   wp[G][KBLK][Cg][KD*KH*KW][OCB]   (KBLK = ceil(Kg / OCB), zero padded)
- * so the OCB weights of one tap are one contiguous vector.
+ * so the OCB weights of one tap are one contiguous vector; ConvTranspose,
+ * whose work-items use only their output phase's taps, packs
+ * wp[G][KBLK][KD*KH*KW][Cg][OCB] so those taps stream over c.
  *
  * Convolution reads an input that needs no bounds checks: the host either
  * proves every read in range (stride 1 only), or first runs direct_pad into
@@ -17,7 +19,8 @@
  * and zero pads.  Branch-free inner loops are
  * what PoCL vectorises well; the check per tap cost 2-5x on small images.
  *
- * NDRange: (ceil(OW / (WV*WB)), OD * OH, N * G * KBLK). */
+ * NDRange: (ceil(OW / (WV*WB)), OD * OH, N * G * KBLK); ConvTranspose:
+ * (SW * ceil(ceil(OW / SW) / (WV*WB)), OD * OH, N * G * KBLK). */
 
 #ifndef OCB
 #define OCB 8
